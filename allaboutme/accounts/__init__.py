@@ -1,0 +1,29 @@
+"""Organisations, users, roles, sessions, MFA, child logins and invitations."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import LoginManager
+
+from allaboutme.accounts.models import User
+from allaboutme.accounts.services import get_user
+from allaboutme.accounts.session_store import DatabaseSessionStore
+from allaboutme.web.sessions import ServerSessionInterface
+
+login_manager = LoginManager()
+login_manager.session_protection = None  # the session itself is server-side and rotated
+login_manager.login_view = "accounts.login_page"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = get_user(user_id)
+    return user if user is not None and user.is_active else None
+
+
+def init_app(app: Flask, *, secure_cookies: bool) -> None:
+    """Install the server-side session store and the user loader into the edge."""
+    cookie_name = "__Host-aam_session" if secure_cookies else "aam_session"
+    app.session_interface = ServerSessionInterface(DatabaseSessionStore(), cookie_name)
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookies
+    login_manager.init_app(app)

@@ -1,0 +1,81 @@
+"""What logging in and out means for the browser: session, cookies, MFA state.
+
+Shared by the JSON API and the HTML pages so both behave the same.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, after_this_request, current_app, request, session
+from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from allaboutme.accounts.authentication import LoginOutcome
+from allaboutme.accounts.models import User
+from allaboutme.accounts.session_store import IDLE_KEY, idle_timeout_for
+
+DEVICE_COOKIE = "aam_device"
+DEVICE_COOKIE_LIFETIME = timedelta(days=365)
+
+
+def device_token() -> str | None:
+    return request.cookies.get(DEVICE_COOKIE)
+
+
+def mfa_required() -> bool:
+    return bool(current_app.config["ALLABOUTME_SETTINGS"].mfa_enabled)
+
+
+def start_session(outcome: LoginOutcome) -> None:
+    """Log the user in on a fresh session id and remember this browser."""
+    session.clear()
+    session.rotate()  # type: ignore[attr-defined]
+    login_user(outcome.user)
+    session["mfa"] = "enrol_required" if outcome.mfa == "enrol_required" else "ok"
+    session[IDLE_KEY] = int(idle_timeout_for(outcome.user.role).total_seconds())
+    if outcome.device_token:
+        _remember_device(outcome.device_token)
+
+
+def _remember_device(token: str) -> None:
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            DEVICE_COOKIE, token, max_age=int(DEVICE_COOKIE_LIFETIME.total_seconds()),
+            httponly=True, samesite="Lax", secure=secure, path="/",
+        )
+        return response
+
+
+def mark_mfa_complete() -> None:
+    session["mfa"] = "ok"
+    session.rotate()  # type: ignore[attr-defined]
+
+
+def end_session() -> None:
+    """Log out: the server forgets the session; the browser is told to clear its data."""
+    logout_user()
+    session.destroy()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def clear_site_data(response: Response) -> Response:
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
+def session_payload(user: User) -> dict[str, Any]:
+    return {
+        "user": {
+            "id": user.id,
+            "role": user.role,
+            "org_id": user.org_id,
+            "display_name": user.display_name,
+            "locale": user.locale,
+        },
+        "csrf_token": generate_csrf(),
+        "mfa": session.get("mfa", "ok"),
+    }

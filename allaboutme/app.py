@@ -1,0 +1,89 @@
+"""The application factory: settings, extensions, blueprints, error handlers, CLI.
+
+Nothing here touches the database or the network at import time, and
+``create_app`` never migrates: ``flask --app allaboutme db upgrade`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import Babel
+from flask_login import current_user
+
+from allaboutme import accounts, cli, db, encryption
+from allaboutme.accounts import api as accounts_api
+from allaboutme.accounts import views as accounts_views
+from allaboutme.children import api as children_api
+from allaboutme.children import views as children_views
+from allaboutme.config import PROJECT_ROOT, Settings, load_settings
+from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
+from allaboutme.pwa import views as pwa_views
+from allaboutme.web import api as web_api
+from allaboutme.web import health, limits, logs, problems, security, templating
+
+API_BLUEPRINTS = (accounts_api.blp, children_api.blp)
+PAGE_BLUEPRINTS = (accounts_views.bp, children_views.bp, pwa_views.bp, health.bp)
+
+SHELL_VERSION = "1"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides settings (tests pass a ``Settings``)."""
+    overrides = dict(config or {})
+    settings: Settings = overrides.pop("ALLABOUTME_SETTINGS", None) or load_settings()
+    app = Flask(
+        "allaboutme",
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        ALLABOUTME_SETTINGS=settings,
+        SHELL_VERSION=SHELL_VERSION,
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(overrides)
+    _init_extensions(app, settings)
+    _register_blueprints(app)
+    problems.register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask, settings: Settings) -> None:
+    db.init_app(app, settings.database_url)
+    encryption.init_app(app, settings)
+    Babel(app, locale_selector=select_locale)
+    logs.init_app(app)
+    accounts.init_app(app, secure_cookies=settings.secure_cookies)
+    security.init_app(app, hsts=settings.secure_cookies)
+    limits.init_app(
+        app, storage_url=settings.ratelimit_storage_url, enabled=settings.ratelimits_enabled
+    )
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    api = web_api.init_app(app)
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    for page_blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(page_blueprint)
+
+
+def select_locale() -> str:
+    """``?locale=``, else the user's saved locale, else the browser's languages."""
+    asked = normalise_locale(request.args.get("locale"))
+    if asked:
+        return asked
+    if current_user and current_user.is_authenticated:
+        saved = normalise_locale(current_user.locale)
+        if saved:
+            return saved
+    return request.accept_languages.best_match(list(LOCALES)) or DEFAULT_LOCALE

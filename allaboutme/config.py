@@ -1,0 +1,134 @@
+"""Typed settings read from ``ALLABOUTME_*`` environment variables.
+
+Local development must work with no configuration at all, so every secret has a
+default that is generated once into the instance folder. Production must never
+run on such a default: ``ALLABOUTME_ENV=production`` refuses to start unless
+every secret was supplied from outside.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+class ConfigurationError(RuntimeError):
+    """The settings are unusable; the service must not start."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class PasswordCost:
+    """Argon2id work factors; tests pass cheaper ones, production keeps the defaults."""
+
+    time_cost: int = 3
+    memory_cost_kib: int = 64 * 1024
+    parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    keystore_url: str
+    root_key_file: Path
+    secret_key: str
+    password_pepper: str
+    ratelimit_storage_url: str
+    ratelimits_enabled: bool
+    mfa_enabled: bool
+    generated: frozenset[str] = field(default_factory=frozenset)
+    password_cost: PasswordCost = field(default_factory=PasswordCost)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env != "development" and self.env != "testing"
+
+
+def _flag(environ: dict[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be 'on' or 'off', not {raw!r}")
+
+
+def _generated_secret(instance_path: Path, name: str) -> str:
+    """Read a development secret from the instance folder, creating it once."""
+    path = instance_path / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build the settings from the environment, generating development defaults."""
+    env_vars = dict(os.environ if environ is None else environ)
+    env = env_vars.get("ALLABOUTME_ENV", "development").strip() or "development"
+    if env not in {"development", "testing", "production"}:
+        raise ConfigurationError("ALLABOUTME_ENV must be development, testing or production")
+    instance_path = Path(env_vars.get("ALLABOUTME_INSTANCE_PATH") or "instance").resolve()
+    generated: set[str] = set()
+
+    def secret(var: str, filename: str) -> str:
+        supplied = env_vars.get(var)
+        if supplied:
+            return supplied
+        generated.add(var)
+        return _generated_secret(instance_path, filename)
+
+    root_key_file = env_vars.get("ALLABOUTME_ROOT_KEY_FILE")
+    if not root_key_file:
+        generated.add("ALLABOUTME_ROOT_KEY_FILE")
+    settings = Settings(
+        env=env,
+        instance_path=instance_path,
+        database_url=env_vars.get("ALLABOUTME_DATABASE_URL")
+        or _sqlite_url(instance_path / "allaboutme.sqlite3"),
+        keystore_url=env_vars.get("ALLABOUTME_KEYSTORE_URL")
+        or _sqlite_url(instance_path / "keystore.sqlite3"),
+        root_key_file=Path(root_key_file or instance_path / "root-keys.json"),
+        secret_key=secret("ALLABOUTME_SECRET_KEY", "secret-key"),
+        password_pepper=secret("ALLABOUTME_PASSWORD_PEPPER", "password-pepper"),
+        ratelimit_storage_url=env_vars.get("ALLABOUTME_RATELIMIT_STORAGE_URL") or "memory://",
+        ratelimits_enabled=_flag(env_vars, "ALLABOUTME_RATELIMITS", True),
+        mfa_enabled=_flag(env_vars, "ALLABOUTME_MFA", True),
+        generated=frozenset(generated),
+    )
+    check_production(settings)
+    return settings
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse to run production on generated secrets or with demo switches."""
+    if not settings.is_production:
+        return
+    if settings.generated:
+        names = ", ".join(sorted(settings.generated))
+        raise ConfigurationError(f"production needs these set from outside: {names}")
+    if not settings.mfa_enabled:
+        raise ConfigurationError("ALLABOUTME_MFA=off is for the local demo only")
+    if settings.database_url.startswith("sqlite") and settings.keystore_url == settings.database_url:
+        raise ConfigurationError("the key store must not share the data database")

@@ -1,0 +1,73 @@
+"""The application's vault: built once from the settings, reached from services.
+
+``crypto`` knows nothing of Flask; this module wires it to the app: the root
+key file (generated once in development), the separate key store database,
+and the :class:`~allaboutme.crypto.Vault` every encrypted column goes through.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from allaboutme.config import Settings
+from allaboutme.crypto import (
+    FileRootKeyProvider,
+    RecordContext,
+    Vault,
+    create_keystore_engine,
+    generate_root_key_file,
+)
+
+_EXTENSION = "allaboutme.vault"
+
+__all__ = [
+    "RecordContext",
+    "ensure_child_key",
+    "ensure_tenant_key",
+    "init_app",
+    "open",
+    "seal",
+    "vault",
+]
+
+
+def build_vault(settings: Settings) -> Vault:
+    if not settings.root_key_file.exists() and "ALLABOUTME_ROOT_KEY_FILE" in settings.generated:
+        settings.root_key_file.parent.mkdir(parents=True, exist_ok=True)
+        generate_root_key_file(settings.root_key_file)
+    return Vault(
+        create_keystore_engine(settings.keystore_url),
+        FileRootKeyProvider(settings.root_key_file),
+    )
+
+
+def init_app(app: Flask, settings: Settings) -> Vault:
+    built = build_vault(settings)
+    app.extensions[_EXTENSION] = built
+    return built
+
+
+def vault() -> Vault:
+    return current_app.extensions[_EXTENSION]
+
+
+def seal(plaintext: bytes, context: RecordContext) -> bytes:
+    return vault().seal(plaintext, context)
+
+
+def open(envelope: bytes, context: RecordContext) -> bytes:  # noqa: A001 - mirrors Vault.open
+    return vault().open(envelope, context)
+
+
+def ensure_child_key(tenant_id: str, child_id: str) -> None:
+    vault().ensure_child_key(tenant_id, child_id)
+
+
+def ensure_tenant_key(tenant_id: str) -> None:
+    vault().ensure_tenant_key(tenant_id)
+
+
+def is_ready() -> bool:
+    """The root keys can be read and the key store answers."""
+    vault().status()
+    return True

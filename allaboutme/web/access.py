@@ -1,0 +1,58 @@
+"""Every route declares who may call it; a test fails for a route that does not.
+
+``@public`` marks a deliberate exception. ``@login_required(...)`` checks the
+login, that a professional's session has passed MFA, and the role. Relationship
+rules (is this worker allocated to this child?) are the services' job.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import session
+from flask_login import current_user
+
+from allaboutme.errors import Forbidden, NotAuthenticated
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_RULE_ATTRIBUTE = "access_rule"
+MFA_PENDING = "enrol_required"
+
+
+def public(view: F) -> F:
+    """Anyone may call this route, logged in or not."""
+    setattr(view, ACCESS_RULE_ATTRIBUTE, "public")
+    return view
+
+
+def login_required(*roles: str, allow_mfa_pending: bool = False) -> Callable[[F], F]:
+    """Only a logged-in user with one of ``roles`` (any role when none given)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require_user(roles, allow_mfa_pending=allow_mfa_pending)
+            return view(*args, **kwargs)
+
+        rule = "login:" + (",".join(roles) if roles else "any")
+        setattr(wrapper, ACCESS_RULE_ATTRIBUTE, rule)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_user(roles: tuple[str, ...] = (), *, allow_mfa_pending: bool = False) -> Any:
+    if not current_user.is_authenticated:
+        raise NotAuthenticated()
+    if session.get("mfa") == MFA_PENDING and not allow_mfa_pending:
+        raise Forbidden(code="mfa_enrolment_required")
+    if roles and current_user.role not in roles:
+        raise Forbidden()
+    return current_user._get_current_object()
+
+
+def access_rule_of(view: Callable[..., Any]) -> str | None:
+    return getattr(view, ACCESS_RULE_ATTRIBUTE, None)

@@ -1,0 +1,36 @@
+"""HTML form input through the same marshmallow ``*Args`` schemas as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import Schema
+from marshmallow import ValidationError as SchemaError
+
+from allaboutme.errors import ValidationFailed
+
+_NOT_FIELDS = {"csrf_token"}
+
+
+def load_form(schema: Schema) -> dict[str, Any]:
+    """The submitted form validated by ``schema``; empty optional fields are dropped."""
+    raw = {
+        key: value
+        for key, value in request.form.items()
+        if key not in _NOT_FIELDS and not (value == "" and key not in required_fields(schema))
+    }
+    try:
+        return schema.load(raw)
+    except SchemaError as error:
+        raise ValidationFailed(_as_field_messages(error.messages)) from None
+
+
+def _as_field_messages(messages: Any) -> dict[str, list[Any]]:
+    if isinstance(messages, dict):
+        return {str(key): value if isinstance(value, list) else [value] for key, value in messages.items()}
+    return {"_schema": list(messages)}
+
+
+def required_fields(schema: Schema) -> set[str]:
+    return {name for name, field in schema.fields.items() if field.required}

@@ -1,0 +1,147 @@
+"""One renderer for every error: problem+json under /api, a friendly page elsewhere.
+
+Nothing here ever shows ``str(exc)`` of an unexpected exception: a crash
+answers 500 with the request id so support can find it in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from allaboutme.errors import AppError, RateLimited, ServiceUnavailable, ValidationFailed
+from allaboutme.i18n import _
+
+log = logging.getLogger("allaboutme.errors")
+
+PROBLEM_TYPE_BASE = "https://allaboutme.invalid/problems/"
+
+_HTTP_TITLES = {
+    400: "The request could not be understood.",
+    401: "Please log in.",
+    403: "You are not allowed to do that.",
+    404: "We could not find that.",
+    405: "That action is not possible here.",
+    406: "That format is not available.",
+    409: "Someone changed this at the same time. Please look again.",
+    410: "This is no longer available.",
+    413: "That is too big.",
+    415: "That kind of file or content is not accepted.",
+    422: "Some of what was sent needs changing.",
+    428: "This change needs the version you last saw (If-Match).",
+    429: "Too many tries. Please wait a little and try again.",
+    500: "Something went wrong on our side. It has been recorded.",
+    503: "The service is busy. Please try again in a moment.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _translated_title(status: int) -> str:
+    return _(_HTTP_TITLES.get(status, _HTTP_TITLES[500]))
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: Any = None, **extra: Any
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": str(title),
+        "status": status,
+        "detail": str(detail) if detail is not None else str(title),
+        "code": code,
+        "request_id": g.get("request_id"),
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def page_response(status: int, title: str, detail: Any = None) -> Response:
+    html = render_template(
+        "errors/page.html", status=status, title=str(title), detail=detail,
+        request_id=g.get("request_id"),
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def render_error(status: int, code: str, title: Any, detail: Any = None, **extra: Any) -> Response:
+    if wants_json():
+        return problem_response(status, code, str(title), detail, **extra)
+    return page_response(status, str(title), detail)
+
+
+def _handle_app_error(error: AppError) -> Response:
+    extra: dict[str, Any] = dict(error.extra)
+    if isinstance(error, ValidationFailed):
+        extra["errors"] = _stringify(error.errors)
+    response = render_error(error.status, error.code, error.title, error.detail, **extra)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
+
+
+def _stringify(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _stringify(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stringify(item) for item in value]
+    return str(value)
+
+
+def _webargs_messages(error: HTTPException) -> dict[str, Any] | None:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not isinstance(messages, dict):
+        return None
+    flat: dict[str, Any] = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            flat.update(location_messages)
+        else:
+            flat["_schema"] = location_messages
+    return _stringify(flat)
+
+
+def _handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    code = (error.name or "error").lower().replace(" ", "_")
+    messages = _webargs_messages(error)
+    if status == 422 and messages is not None:
+        return render_error(422, "validation_failed", _translated_title(422), errors=messages)
+    if status == 400 and messages is not None:
+        return render_error(400, "malformed_request", _("The request body is not valid JSON."))
+    response = render_error(status, code, _translated_title(status))
+    if status == 429:
+        retry_after = (error.get_headers() and dict(error.get_headers()).get("Retry-After")) or "60"
+        response.headers["Retry-After"] = str(retry_after)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _handle_database_unavailable(error: OperationalError) -> Response:
+    log.error("database unavailable", extra={"error_class": type(error).__name__})
+    return _handle_app_error(ServiceUnavailable())
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return _handle_http_exception(error)
+    log.exception("unhandled error", extra={"error_class": type(error).__name__})
+    return render_error(500, "internal_error", _translated_title(500))
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(AppError, _handle_app_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(OperationalError, _handle_database_unavailable)
+    app.register_error_handler(Exception, _handle_unexpected)

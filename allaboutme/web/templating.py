@@ -1,0 +1,28 @@
+"""What every template may use: the CSP nonce, locale and direction, banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+from allaboutme.i18n import LOCALES, is_rtl
+from allaboutme.web.security import csp_nonce
+
+
+def _template_globals() -> dict[str, Any]:
+    locale = str(get_locale() or "en")
+    return {
+        "csp_nonce": csp_nonce,
+        "csrf_token": generate_csrf,
+        "page_locale": locale,
+        "page_dir": "rtl" if is_rtl(locale) else "ltr",
+        "available_locales": LOCALES,
+        "is_mfa_off": not current_app.config["ALLABOUTME_SETTINGS"].mfa_enabled,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_template_globals)

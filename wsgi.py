@@ -1,0 +1,3 @@
+from allaboutme import create_app
+
+app = create_app()
