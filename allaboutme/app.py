@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -79,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def select_locale() -> str:
     """``?locale=``, else the user's saved locale, else the browser's languages."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     asked = normalise_locale(request.args.get("locale"))
     if asked:
         return asked

@@ -8,7 +8,7 @@ import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from allaboutme import db, encryption
 from allaboutme.accounts import cli as accounts_cli
@@ -19,14 +19,19 @@ from allaboutme.config import PROJECT_ROOT
 db_cli = AppGroup("db", help="Database schema migrations (data and key store).")
 
 DEMO_AUTHORITY = "Demo Borough Council"
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo login; seed-demo refuses production
 DEMO_CHILD_PIN = "493817"
 DEMO_USERS = (
     # (organisation, kind, role, username, display name)
     (DEMO_AUTHORITY, "local_authority", "social_worker", "demo.worker", "Alex Morgan"),
     (DEMO_AUTHORITY, "local_authority", "la_admin", "demo.admin", "Priya Shah"),
-    ("South London Placements Framework", "framework", "framework_admin", "demo.framework",
-     "Jordan Lee"),
+    (
+        "South London Placements Framework",
+        "framework",
+        "framework_admin",
+        "demo.framework",
+        "Jordan Lee",
+    ),
     ("Sunrise Fostering", "provider", "provider", "demo.sunrise", "Grace Okafor"),
     ("Oakwood Children's Homes", "provider", "provider", "demo.oakwood", "Tom Evans"),
 )
@@ -63,6 +68,7 @@ def current() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create demo organisations, staff and a child with a login; print the logins."""
     if current_app.config["ALLABOUTME_SETTINGS"].is_production:
@@ -80,16 +86,26 @@ def _create_demo_data() -> None:
         if org_name not in organisations:
             organisations[org_name] = accounts.create_organisation(kind=kind, name=org_name)
         users[username] = accounts.create_user(
-            organisation=organisations[org_name], role=role, username=username,
-            secret=DEMO_PASSWORD, display_name=display_name,
+            organisation=organisations[org_name],
+            role=role,
+            username=username,
+            secret=DEMO_PASSWORD,
+            display_name=display_name,
         )
     child = children.create_child(
-        actor=users["demo.worker"], preferred_name="Sam", date_of_birth=date(2014, 5, 17),
-        locale="en", now=db.utcnow(),
+        actor=users["demo.worker"],
+        preferred_name="Sam",
+        date_of_birth=date(2014, 5, 17),
+        locale="en",
+        now=db.utcnow(),
     )
     accounts.create_user(
-        organisation=organisations[DEMO_AUTHORITY], role="child", username="demo.child",
-        secret=DEMO_CHILD_PIN, display_name="Sam", child_id=child.id,
+        organisation=organisations[DEMO_AUTHORITY],
+        role="child",
+        username="demo.child",
+        secret=DEMO_CHILD_PIN,
+        display_name="Sam",
+        child_id=child.id,
     )
 
 

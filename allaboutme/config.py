@@ -15,6 +15,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
 class ConfigurationError(RuntimeError):
     """The settings are unusable; the service must not start."""
 
@@ -130,5 +131,8 @@ def check_production(settings: Settings) -> None:
         raise ConfigurationError(f"production needs these set from outside: {names}")
     if not settings.mfa_enabled:
         raise ConfigurationError("ALLABOUTME_MFA=off is for the local demo only")
-    if settings.database_url.startswith("sqlite") and settings.keystore_url == settings.database_url:
+    if (
+        settings.database_url.startswith("sqlite")
+        and settings.keystore_url == settings.database_url
+    ):
         raise ConfigurationError("the key store must not share the data database")

@@ -58,9 +58,11 @@ def postgres_databases() -> Iterator[tuple[str, str] | None]:
 def _empty_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        ).scalars().all()
+        tables = (
+            connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            .scalars()
+            .all()
+        )
         if tables:
             names = ", ".join(f'"{name}"' for name in tables if name != "alembic_version")
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -92,9 +94,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_urls(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> tuple[str, str]:
+def database_urls(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[str, str]:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'data.sqlite3'}", f"sqlite:///{tmp_path / 'keys.sqlite3'}"
     databases = request.getfixturevalue("postgres_databases")

@@ -54,13 +54,19 @@ class Factory:
 
     @_in_app_context
     def organisation(self, kind: str = "local_authority", name: str | None = None) -> Organisation:
-        organisation = accounts.create_organisation(kind=kind, name=name or f"{kind} {next(_counter)}")
+        organisation = accounts.create_organisation(
+            kind=kind, name=name or f"{kind} {next(_counter)}"
+        )
         db.session().commit()
         return organisation
 
     @_in_app_context
     def user(
-        self, role: str, organisation: Organisation | None = None, *, enrol_mfa: bool = True,
+        self,
+        role: str,
+        organisation: Organisation | None = None,
+        *,
+        enrol_mfa: bool = True,
         username: str | None = None,
     ) -> Login:
         kind = {"provider": "provider", "framework_admin": "framework"}.get(role, "local_authority")
@@ -77,10 +83,15 @@ class Factory:
         return Login(user.id, name, PASSWORD, role, totp_secret)
 
     @_in_app_context
-    def child(self, worker: Login, *, name: str = "Amira", with_login: bool = False) -> tuple[Child, Login | None]:
+    def child(
+        self, worker: Login, *, name: str = "Amira", with_login: bool = False
+    ) -> tuple[Child, Login | None]:
         actor = db.session().get(User, worker.user_id)
         child = children.create_child(
-            actor=actor, preferred_name=name, date_of_birth=date(2013, 3, 9), locale="en",
+            actor=actor,
+            preferred_name=name,
+            date_of_birth=date(2013, 3, 9),
+            locale="en",
             now=db.utcnow(),
         )
         login = None
@@ -88,7 +99,10 @@ class Factory:
             username = f"child{next(_counter)}"
             organisation = accounts.get_organisation(child.authority_id)
             user = accounts.create_user(
-                organisation=organisation, role="child", username=username, secret=CHILD_PIN,
+                organisation=organisation,
+                role="child",
+                username=username,
+                secret=CHILD_PIN,
                 child_id=child.id,
             )
             login = Login(user.id, username, CHILD_PIN, "child")
@@ -140,8 +154,12 @@ class ApiClient:
     def put(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
         return self.client.put(path, headers=self._headers(headers), **kwargs)
 
-    def patch(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+    def patch(
+        self, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> TestResponse:
         return self.client.patch(path, headers=self._headers(headers), **kwargs)
 
-    def delete(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+    def delete(
+        self, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> TestResponse:
         return self.client.delete(path, headers=self._headers(headers), **kwargs)

@@ -27,3 +27,7 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
     app.session_interface = ServerSessionInterface(DatabaseSessionStore(), cookie_name)
     app.config["SESSION_COOKIE_SECURE"] = secure_cookies
     login_manager.init_app(app)
+    app.config["ALLABOUTME_PAGE_REDIRECTS"] = {
+        "not_authenticated": "accounts.login_page",
+        "mfa_enrolment_required": "accounts.mfa_page",
+    }

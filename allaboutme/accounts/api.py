@@ -22,7 +22,10 @@ from allaboutme.web.limits import limiter, login_limit
 from allaboutme.web.transactions import transactional
 
 blp = Blueprint(
-    "session_api", __name__, url_prefix="/api/v1", description="Logging in and out, MFA, invitations"
+    "session_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Logging in and out, MFA, invitations",
 )
 
 

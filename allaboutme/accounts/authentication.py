@@ -42,7 +42,8 @@ def delay_after(failures: int) -> timedelta:
     """How long to wait after ``failures`` consecutive failures."""
     if failures < DELAY_FROM_FAILURE:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - DELAY_FROM_FAILURE)), MAX_DELAY)
+    exponent = min(failures - DELAY_FROM_FAILURE, 20)  # 2**20 s is already past the cap
+    return min(timedelta(seconds=2**exponent), MAX_DELAY)
 
 
 def _wait_required(failures: int, last_failure_at: datetime | None, now: datetime) -> timedelta:
@@ -118,7 +119,9 @@ def _secret_matches(user: User | None, secret: str) -> bool:
     return passwords.verify_secret(user.password_hash, secret)
 
 
-def _check_second_factor(user: User, otp: str | None, *, mfa_required: bool, now: datetime) -> str | None:
+def _check_second_factor(
+    user: User, otp: str | None, *, mfa_required: bool, now: datetime
+) -> str | None:
     """The session's MFA state, or None when a needed code is missing or wrong."""
     if not user.is_professional or not mfa_required:
         return "not_required"
@@ -147,7 +150,9 @@ def _record_failure(username: str, device: KnownDevice | None, now: datetime) ->
         ).rowcount
         if not changed:
             connection.execute(
-                insert(LoginThrottle).values(username_digest=digest, failures=1, last_failure_at=now)
+                insert(LoginThrottle).values(
+                    username_digest=digest, failures=1, last_failure_at=now
+                )
             )
 
 
@@ -165,7 +170,9 @@ def _succeed(
     else:
         new_device_token = new_token()
         db.session().add(
-            KnownDevice(user_id=user.id, token_digest=token_digest(new_device_token), last_used_at=now)
+            KnownDevice(
+                user_id=user.id, token_digest=token_digest(new_device_token), last_used_at=now
+            )
         )
     if throttle is not None:
         throttle.failures = 0

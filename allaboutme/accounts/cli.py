@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from allaboutme import db
 from allaboutme.accounts import services
@@ -22,6 +22,7 @@ def _fail(error: AppError) -> None:
 
 
 @click.command("create-org")
+@with_appcontext
 @click.option("--kind", type=click.Choice(ORG_KINDS), required=True)
 @click.argument("name")
 def create_org(kind: str, name: str) -> None:
@@ -35,6 +36,7 @@ def create_org(kind: str, name: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--org", "org_name", required=True, help="The organisation's name.")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--display-name", default=None)
@@ -45,7 +47,10 @@ def create_user(org_name: str, role: str, display_name: str | None, username: st
     try:
         organisation = services.find_organisation_by_name(org_name)
         user = services.create_user(
-            organisation=organisation, role=role, username=username, secret=secret,
+            organisation=organisation,
+            role=role,
+            username=username,
+            secret=secret,
             display_name=display_name,
         )
         db.session().commit()
@@ -55,6 +60,7 @@ def create_user(org_name: str, role: str, display_name: str | None, username: st
 
 
 @click.command("reset-login")
+@with_appcontext
 @click.argument("username")
 def reset_login(username: str) -> None:
     """Let a user try to log in again after too many failures."""

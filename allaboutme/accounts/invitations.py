@@ -43,7 +43,11 @@ def format_code(code: str) -> str:
 
 
 def issue_invitation(
-    *, child_id: str, authority_id: str, actor: User, now: datetime,
+    *,
+    child_id: str,
+    authority_id: str,
+    actor: User,
+    now: datetime,
     lifetime: timedelta = DEFAULT_LIFETIME,
 ) -> IssuedInvitation:
     """A new code for a child; earlier unused codes for the child stop working."""
@@ -73,8 +77,10 @@ def redeem_invitation(*, code: str, username: str, secret: str, locale: str, now
     digest = token_digest(normalise_code(code))
     invitation = session.scalar(select(Invitation).where(Invitation.code_digest == digest))
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
-        raise Gone(_("This code has been used or has expired. Ask your social worker for a new one."),
-                   code="invitation_gone")
+        raise Gone(
+            _("This code has been used or has expired. Ask your social worker for a new one."),
+            code="invitation_gone",
+        )
     existing = session.scalar(select(User).where(User.child_id == invitation.child_id))
     if existing is not None:
         raise Gone(_("You already have a login. Use it to sign in."), code="invitation_gone")

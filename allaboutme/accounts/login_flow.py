@@ -45,8 +45,13 @@ def _remember_device(token: str) -> None:
     @after_this_request
     def set_cookie(response: Response) -> Response:
         response.set_cookie(
-            DEVICE_COOKIE, token, max_age=int(DEVICE_COOKIE_LIFETIME.total_seconds()),
-            httponly=True, samesite="Lax", secure=secure, path="/",
+            DEVICE_COOKIE,
+            token,
+            max_age=int(DEVICE_COOKIE_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=secure,
+            path="/",
         )
         return response
 

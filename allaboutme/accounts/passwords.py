@@ -59,7 +59,9 @@ def secret_problems(secret: str, *, is_child: bool, username: str = "") -> list[
     return problems
 
 
-def check_secret(secret: str, *, is_child: bool, username: str = "", field: str = "password") -> None:
+def check_secret(
+    secret: str, *, is_child: bool, username: str = "", field: str = "password"
+) -> None:
     problems = secret_problems(secret, is_child=is_child, username=username)
     if problems:
         raise ValidationFailed({field: problems})

@@ -60,9 +60,8 @@ class DatabaseSessionStore:
     def _has_expired(
         now: datetime, created_at: datetime, last_seen_at: datetime, idle_seconds: int
     ) -> bool:
-        return (
-            now - created_at > ABSOLUTE_LIFETIME
-            or now - last_seen_at > timedelta(seconds=idle_seconds)
+        return now - created_at > ABSOLUTE_LIFETIME or now - last_seen_at > timedelta(
+            seconds=idle_seconds
         )
 
     def save(self, token: str, data: dict[str, Any], *, is_new: bool) -> None:

@@ -36,7 +36,9 @@ def home_url() -> str:
     return url_for(HOME_BY_ROLE.get(current_user.role, "accounts.staff_home"))
 
 
-def _form_error_page(template: str, error: AppError, status: int | None = None, **context: Any) -> tuple[str, int]:
+def _form_error_page(
+    template: str, error: AppError, status: int | None = None, **context: Any
+) -> tuple[str, int]:
     errors = error.errors if isinstance(error, ValidationFailed) else {}
     message = error.detail or error.title
     return (
@@ -74,8 +76,11 @@ def login_submit() -> Response | tuple[str, int]:
 def _log_in_from_form() -> None:
     args = load_form(LoginArgs())
     outcome = authentication.authenticate(
-        args["username"], args["password"], otp=args.get("otp"),
-        device_token=login_flow.device_token(), mfa_required=login_flow.mfa_required(),
+        args["username"],
+        args["password"],
+        otp=args.get("otp"),
+        device_token=login_flow.device_token(),
+        mfa_required=login_flow.mfa_required(),
         now=utcnow(),
     )
     login_flow.start_session(outcome)
@@ -103,7 +108,11 @@ def mfa_page() -> str:
 def _render_mfa_page(errors: dict[str, Any], status: int = 200) -> Any:
     user = current_user
     pending = mfa.pending_enrolment(user)
-    qr = qr_svg(pending.otpauth_uri, title=_("QR code for your authenticator app")) if pending else None
+    qr = (
+        qr_svg(pending.otpauth_uri, title=_("QR code for your authenticator app"))
+        if pending
+        else None
+    )
     return render_template(
         "accounts/mfa.html", pending=pending, qr=qr, errors=errors, is_enrolled=user.has_mfa
     ), status
@@ -158,7 +167,10 @@ def join_submit() -> Response | tuple[str, int]:
 def _redeem_from_form() -> None:
     args = load_form(RedeemArgs())
     user = invitations.redeem_invitation(
-        code=args["code"], username=args["username"], secret=args["password"],
-        locale=args.get("locale") or "en", now=utcnow(),
+        code=args["code"],
+        username=args["username"],
+        secret=args["password"],
+        locale=args.get("locale") or "en",
+        now=utcnow(),
     )
     login_flow.start_session(authentication.LoginOutcome(user, "not_required", None))

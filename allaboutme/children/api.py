@@ -19,7 +19,9 @@ from allaboutme.db import utcnow
 from allaboutme.web.access import login_required
 from allaboutme.web.transactions import transactional
 
-blp = Blueprint("children_api", __name__, url_prefix="/api/v1", description="Children and invitations")
+blp = Blueprint(
+    "children_api", __name__, url_prefix="/api/v1", description="Children and invitations"
+)
 
 
 @blp.route("/children", methods=["POST"])
@@ -31,8 +33,12 @@ def create_child(args: dict[str, Any]) -> services.ChildSummary:
     """Register a child in your authority; you are allocated to them."""
     child = services.create_child(actor=current_user, now=utcnow(), **args)
     return services.ChildSummary(
-        id=child.id, preferred_name=args["preferred_name"], date_of_birth=child.date_of_birth,
-        locale=child.locale, has_login=False, created_at=child.created_at,
+        id=child.id,
+        preferred_name=args["preferred_name"],
+        date_of_birth=child.date_of_birth,
+        locale=child.locale,
+        has_login=False,
+        created_at=child.created_at,
     )
 
 

@@ -123,7 +123,9 @@ def preferred_name(child: Child) -> str:
     return encryption.open(child.preferred_name, _name_context(child)).decode()
 
 
-def list_children(actor: User, *, limit: int, cursor: str | None) -> tuple[list[ChildSummary], str | None]:
+def list_children(
+    actor: User, *, limit: int, cursor: str | None
+) -> tuple[list[ChildSummary], str | None]:
     """The actor's children in a stable order, one page at a time."""
     query = select(Child).where(Child.authority_id == actor.org_id)
     if actor.role == "social_worker":

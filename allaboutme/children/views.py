@@ -33,8 +33,11 @@ def _render_caseload(errors: dict[str, Any], form: Any, status: int = 200) -> An
     cursor = request.args.get("cursor") or None
     children, next_cursor = services.list_children(current_user, limit=PAGE_SIZE, cursor=cursor)
     return render_template(
-        "children/caseload.html", children=children, next_cursor=next_cursor,
-        errors=errors, form=form,
+        "children/caseload.html",
+        children=children,
+        next_cursor=next_cursor,
+        errors=errors,
+        form=form,
     ), status
 
 

@@ -7,9 +7,8 @@ directly and the extraction keywords stay the same everywhere.
 
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime, format_decimal, lazy_gettext
+from flask_babel import format_date, format_datetime, format_decimal, lazy_gettext, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from allaboutme.i18n.locales import (
     DEFAULT_LOCALE,

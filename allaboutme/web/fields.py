@@ -16,9 +16,7 @@ class Text(fields.String):
 
     def __init__(self, *, max_length: int, min_length: int = 0, **kwargs: Any) -> None:
         validators = list(kwargs.pop("validate", []) or [])
-        validators.append(
-            validate.Length(min=min_length or None, max=max_length)
-        )
+        validators.append(validate.Length(min=min_length or None, max=max_length))
         super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:

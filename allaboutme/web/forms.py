@@ -28,7 +28,10 @@ def load_form(schema: Schema) -> dict[str, Any]:
 
 def _as_field_messages(messages: Any) -> dict[str, list[Any]]:
     if isinstance(messages, dict):
-        return {str(key): value if isinstance(value, list) else [value] for key, value in messages.items()}
+        return {
+            str(key): value if isinstance(value, list) else [value]
+            for key, value in messages.items()
+        }
     return {"_schema": list(messages)}
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -67,7 +77,10 @@ def problem_response(
 
 def page_response(status: int, title: str, detail: Any = None) -> Response:
     html = render_template(
-        "errors/page.html", status=status, title=str(title), detail=detail,
+        "errors/page.html",
+        status=status,
+        title=str(title),
+        detail=detail,
         request_id=g.get("request_id"),
     )
     return Response(html, status=status, mimetype="text/html")
@@ -79,7 +92,18 @@ def render_error(status: int, code: str, title: Any, detail: Any = None, **extra
     return page_response(status, str(title), detail)
 
 
+def _page_redirect(error: AppError) -> Response | None:
+    """Pages send a logged-out or not-yet-enrolled person where they can go on."""
+    endpoint = current_app.config.get("ALLABOUTME_PAGE_REDIRECTS", {}).get(error.code)
+    if endpoint is None or wants_json():
+        return None
+    return redirect(url_for(endpoint))
+
+
 def _handle_app_error(error: AppError) -> Response:
+    redirected = _page_redirect(error)
+    if redirected is not None:
+        return redirected
     extra: dict[str, Any] = dict(error.extra)
     if isinstance(error, ValidationFailed):
         extra["errors"] = _stringify(error.errors)

@@ -1,6 +1,6 @@
 """Browser protections: CSP with a per-request nonce, security headers, CSRF.
 
-CSRF applies to every unsafe request that arrives with a session cookie (the
+CSRF applies to every unsafe request that rides on a session cookie (the
 token comes from the session endpoints or the page's form); requests without a
 cookie cannot ride on anyone's session. Cross-site unsafe requests are refused
 outright using the browser's ``Sec-Fetch-Site`` header.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from allaboutme.errors import Forbidden
@@ -19,6 +19,7 @@ from allaboutme.web.problems import render_error
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
+SESSION_USER_KEY = "_user_id"  # where Flask-Login keeps the logged-in user
 
 csrf = CSRFProtect()
 
@@ -55,12 +56,19 @@ def _reject_cross_site() -> None:
 
 
 def _check_csrf(app: Flask) -> None:
-    if request.method not in UNSAFE_METHODS:
+    """Pages always carry the form token; the API needs the header once logged in.
+
+    An API call on an anonymous session (logging in, redeeming an invitation)
+    has no session to ride on; SameSite cookies and the Sec-Fetch-Site check
+    stop cross-site logins.
+    """
+    if request.method not in UNSAFE_METHODS or request.endpoint not in app.view_functions:
         return
-    if request.endpoint in app.view_functions and request.cookies.get(
-        app.session_interface.get_cookie_name(app)
-    ):
-        csrf.protect()
+    if not request.cookies.get(app.session_interface.get_cookie_name(app)):
+        return
+    if request.path.startswith("/api/") and SESSION_USER_KEY not in session:
+        return
+    csrf.protect()
 
 
 def _add_headers(response: Response, *, hsts: bool) -> Response:

@@ -93,13 +93,20 @@ class ServerSessionInterface(SessionInterface):
         if session.token:
             self.store.delete(session.token)
         response.delete_cookie(
-            self.cookie_name, path="/", secure=self.get_cookie_secure(app),
-            httponly=True, samesite="Lax",
+            self.cookie_name,
+            path="/",
+            secure=self.get_cookie_secure(app),
+            httponly=True,
+            samesite="Lax",
         )
 
     def _set_cookie(self, app: Flask, token: str, response: Response) -> None:
         response.set_cookie(
-            self.cookie_name, token, path="/", httponly=True, samesite="Lax",
+            self.cookie_name,
+            token,
+            path="/",
+            httponly=True,
+            samesite="Lax",
             secure=self.get_cookie_secure(app),
         )
         response.vary.add("Cookie")
