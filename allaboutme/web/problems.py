@@ -24,28 +24,28 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from allaboutme.errors import AppError, RateLimited, ServiceUnavailable, ValidationFailed
-from allaboutme.i18n import _
+from allaboutme.i18n import _, _l
 
 log = logging.getLogger("allaboutme.errors")
 
 PROBLEM_TYPE_BASE = "https://allaboutme.invalid/problems/"
 
 _HTTP_TITLES = {
-    400: "The request could not be understood.",
-    401: "Please log in.",
-    403: "You are not allowed to do that.",
-    404: "We could not find that.",
-    405: "That action is not possible here.",
-    406: "That format is not available.",
-    409: "Someone changed this at the same time. Please look again.",
-    410: "This is no longer available.",
-    413: "That is too big.",
-    415: "That kind of file or content is not accepted.",
-    422: "Some of what was sent needs changing.",
-    428: "This change needs the version you last saw (If-Match).",
-    429: "Too many tries. Please wait a little and try again.",
-    500: "Something went wrong on our side. It has been recorded.",
-    503: "The service is busy. Please try again in a moment.",
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You are not allowed to do that."),
+    404: _l("We could not find that."),
+    405: _l("That action is not possible here."),
+    406: _l("That format is not available."),
+    409: _l("Someone changed this at the same time. Please look again."),
+    410: _l("This is no longer available."),
+    413: _l("That is too big."),
+    415: _l("That kind of file or content is not accepted."),
+    422: _l("Some of what was sent needs changing."),
+    428: _l("This change needs the version you last saw (If-Match)."),
+    429: _l("Too many tries. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. It has been recorded."),
+    503: _l("The service is busy. Please try again in a moment."),
 }
 
 
@@ -54,7 +54,7 @@ def wants_json() -> bool:
 
 
 def _translated_title(status: int) -> str:
-    return _(_HTTP_TITLES.get(status, _HTTP_TITLES[500]))
+    return str(_HTTP_TITLES.get(status, _HTTP_TITLES[500]))
 
 
 def problem_response(

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from allaboutme.i18n import LOCALES, is_rtl
+from allaboutme.i18n import LOCALES, format_date, format_datetime, is_rtl
 from allaboutme.web.security import csp_nonce
 
 
@@ -16,6 +16,8 @@ def _template_globals() -> dict[str, Any]:
     locale = str(get_locale() or "en")
     return {
         "csp_nonce": csp_nonce,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
         "csrf_token": generate_csrf,
         "page_locale": locale,
         "page_dir": "rtl" if is_rtl(locale) else "ltr",
