@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -19,12 +19,20 @@ from allaboutme.children import api as children_api
 from allaboutme.children import views as children_views
 from allaboutme.config import PROJECT_ROOT, Settings, load_settings
 from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
+from allaboutme.profiles import api as profiles_api
+from allaboutme.profiles import views as profiles_views
 from allaboutme.pwa import views as pwa_views
 from allaboutme.web import api as web_api
 from allaboutme.web import health, limits, logs, problems, security, templating
 
-API_BLUEPRINTS = (accounts_api.blp, children_api.blp)
-PAGE_BLUEPRINTS = (accounts_views.bp, children_views.bp, pwa_views.bp, health.bp)
+API_BLUEPRINTS = (accounts_api.blp, children_api.blp, profiles_api.blp)
+PAGE_BLUEPRINTS = (
+    accounts_views.bp,
+    children_views.bp,
+    profiles_views.bp,
+    pwa_views.bp,
+    health.bp,
+)
 
 SHELL_VERSION = "1"
 
@@ -46,11 +54,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
     _init_extensions(app, settings)
     _register_blueprints(app)
+    app.before_request(remember_chosen_locale)
     problems.register_error_handlers(app)
     cli.register(app)
     return app
@@ -77,6 +87,16 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(page_blueprint)
 
 
+LOCALE_SESSION_KEY = "locale"
+
+
+def remember_chosen_locale() -> None:
+    """A language picked with ``?locale=`` stays picked for the rest of the session."""
+    asked = normalise_locale(request.args.get("locale"))
+    if asked and session.get(LOCALE_SESSION_KEY) != asked:
+        session[LOCALE_SESSION_KEY] = asked
+
+
 def select_locale() -> str:
     """``?locale=``, else the user's saved locale, else the browser's languages."""
     if not has_request_context():
@@ -84,6 +104,9 @@ def select_locale() -> str:
     asked = normalise_locale(request.args.get("locale"))
     if asked:
         return asked
+    remembered = normalise_locale(session.get(LOCALE_SESSION_KEY))
+    if remembered:
+        return remembered
     if current_user and current_user.is_authenticated:
         saved = normalise_locale(current_user.locale)
         if saved:

@@ -13,8 +13,10 @@ from flask.cli import AppGroup, with_appcontext
 from allaboutme import db, encryption
 from allaboutme.accounts import cli as accounts_cli
 from allaboutme.accounts import services as accounts
+from allaboutme.audit.cli import audit_cli
 from allaboutme.children import services as children
 from allaboutme.config import PROJECT_ROOT
+from allaboutme.keys_cli import keys_cli
 
 db_cli = AppGroup("db", help="Database schema migrations (data and key store).")
 
@@ -118,5 +120,7 @@ def _print_demo_logins() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
     accounts_cli.register(app.cli)

@@ -45,6 +45,7 @@ class Settings:
     ratelimit_storage_url: str
     ratelimits_enabled: bool
     mfa_enabled: bool
+    audit_signing_key_file: Path = Path("audit-signing-key.pem")
     generated: frozenset[str] = field(default_factory=frozenset)
     password_cost: PasswordCost = field(default_factory=PasswordCost)
 
@@ -103,6 +104,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     root_key_file = env_vars.get("ALLABOUTME_ROOT_KEY_FILE")
     if not root_key_file:
         generated.add("ALLABOUTME_ROOT_KEY_FILE")
+    signing_key_file = env_vars.get("ALLABOUTME_AUDIT_SIGNING_KEY_FILE")
+    if not signing_key_file:
+        generated.add("ALLABOUTME_AUDIT_SIGNING_KEY_FILE")
     settings = Settings(
         env=env,
         instance_path=instance_path,
@@ -116,6 +120,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ratelimit_storage_url=env_vars.get("ALLABOUTME_RATELIMIT_STORAGE_URL") or "memory://",
         ratelimits_enabled=_flag(env_vars, "ALLABOUTME_RATELIMITS", True),
         mfa_enabled=_flag(env_vars, "ALLABOUTME_MFA", True),
+        audit_signing_key_file=Path(signing_key_file or instance_path / "audit-signing-key.pem"),
         generated=frozenset(generated),
     )
     check_production(settings)

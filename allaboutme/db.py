@@ -80,11 +80,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_take_over_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with
+    "database is locked" when another process wrote in between; taking the lock
+    first makes concurrent writers wait their turn instead (busy_timeout).
+    """
+    immediate = connection.get_execution_options().get(WRITE_TRANSACTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITE_TRANSACTION = "allaboutme_write_transaction"
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings every backend needs here."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_take_over_transactions)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
@@ -120,8 +140,12 @@ def session() -> Session:
     return existing
 
 
+def begin_write() -> None:
+    """Start the current session's transaction as a writer (see ``_sqlite_begin``)."""
+    session().connection(execution_options={WRITE_TRANSACTION: True})
+
+
 def _close_session(_exc: BaseException | None) -> None:
     existing = g.pop("_db_session", None)
     if existing is not None:
-        existing.rollback()
-        existing.close()
+        existing.close()  # rolls back anything uncommitted; loaded objects stay readable

@@ -7,6 +7,8 @@ and the :class:`~allaboutme.crypto.Vault` every encrypted column goes through.
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, current_app
 
 from allaboutme.config import Settings
@@ -16,6 +18,7 @@ from allaboutme.crypto import (
     Vault,
     create_keystore_engine,
     generate_root_key_file,
+    generate_signing_keypair,
 )
 
 _EXTENSION = "allaboutme.vault"
@@ -71,3 +74,14 @@ def is_ready() -> bool:
     """The root keys can be read and the key store answers."""
     vault().status()
     return True
+
+
+def audit_signing_key(settings: Settings) -> bytes:
+    """The Ed25519 key that signs audit checkpoints (generated once in development)."""
+    path = settings.audit_signing_key_file
+    if not path.exists() and "ALLABOUTME_AUDIT_SIGNING_KEY_FILE" in settings.generated:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(generate_signing_keypair().private_pem)
+    return path.read_bytes()

@@ -8,18 +8,25 @@ from allaboutme.accounts.models import (
     User,
     UserSession,
 )
+from allaboutme.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from allaboutme.children.models import Allocation, Child
 from allaboutme.db import Base
+from allaboutme.profiles.models import Profile, SectionRecord
 
 metadata = Base.metadata
 
 __all__ = [
     "Allocation",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
     "Child",
     "Invitation",
     "KnownDevice",
     "LoginThrottle",
     "Organisation",
+    "Profile",
+    "SectionRecord",
     "User",
     "UserSession",
     "metadata",

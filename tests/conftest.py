@@ -81,7 +81,8 @@ def make_settings(tmp_path: Path, database_url: str, keystore_url: str, **change
         "ratelimit_storage_url": "memory://",
         "ratelimits_enabled": False,
         "mfa_enabled": True,
-        "generated": frozenset({"ALLABOUTME_ROOT_KEY_FILE"}),
+        "audit_signing_key_file": tmp_path / "audit-signing-key.pem",
+        "generated": frozenset({"ALLABOUTME_ROOT_KEY_FILE", "ALLABOUTME_AUDIT_SIGNING_KEY_FILE"}),
         "password_cost": CHEAP_PASSWORDS,
     }
     values.update(changes)

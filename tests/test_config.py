@@ -33,6 +33,7 @@ def test_production_refuses_mfa_off(tmp_path):
         "ALLABOUTME_SECRET_KEY": "s" * 50,
         "ALLABOUTME_PASSWORD_PEPPER": "p" * 50,
         "ALLABOUTME_ROOT_KEY_FILE": str(tmp_path / "root.json"),
+        "ALLABOUTME_AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit.pem"),
         "ALLABOUTME_MFA": "off",
     }
     with pytest.raises(ConfigurationError, match="MFA"):

@@ -34,7 +34,7 @@ blp = Blueprint(
 @limiter.limit(login_limit)
 @blp.arguments(LoginArgs)
 @blp.response(201, SessionSchema)
-@transactional
+@transactional(take_write_lock=False)
 def create_session(args: dict[str, Any]) -> dict[str, Any]:
     """Log in with a username, password and (for professionals) a TOTP code."""
     outcome = authentication.authenticate(

@@ -20,6 +20,7 @@ from allaboutme import db
 from allaboutme.accounts import mfa, passwords
 from allaboutme.accounts.models import KnownDevice, LoginThrottle, User
 from allaboutme.accounts.services import find_user_by_username, username_digest
+from allaboutme.audit import services as audit
 from allaboutme.crypto.tokens import new_token, token_digest
 from allaboutme.errors import InvalidCredentials, RateLimited
 from allaboutme.i18n import _
@@ -85,12 +86,12 @@ def authenticate(
     throttle = None if device else _throttle(username)
     _refuse_while_throttled(device, throttle, now)
     if not _secret_matches(user, secret):
-        _record_failure(username, device, now)
+        _record_failure(username, device, user, now, reason="wrong_secret")
         raise InvalidCredentials()
     assert user is not None
     mfa_state = _check_second_factor(user, otp, mfa_required=mfa_required, now=now)
     if mfa_state is None:
-        _record_failure(username, device, now)
+        _record_failure(username, device, user, now, reason="wrong_code" if otp else "code_missing")
         raise InvalidCredentials(
             _("That code did not work. Check the time on your phone and try again."),
             code="invalid_otp" if otp else "otp_required",
@@ -132,8 +133,11 @@ def _check_second_factor(
     return None
 
 
-def _record_failure(username: str, device: KnownDevice | None, now: datetime) -> None:
-    """Count a failure in its own transaction: the request's work is rolled back."""
+def _record_failure(
+    username: str, device: KnownDevice | None, user: User | None, now: datetime, *, reason: str
+) -> None:
+    """Count and audit a failure in its own transaction: the request's is rolled back."""
+    _audit_failure(user, now, reason)
     with db.database().engine.begin() as connection:
         if device is not None:
             connection.execute(
@@ -154,6 +158,20 @@ def _record_failure(username: str, device: KnownDevice | None, now: datetime) ->
                     username_digest=digest, failures=1, last_failure_at=now
                 )
             )
+
+
+def _audit_failure(user: User | None, now: datetime, reason: str) -> None:
+    with db.database().sessionmaker() as session, session.begin():
+        audit.record(
+            actor=None,
+            action="login",
+            outcome="denied",
+            reason=reason,
+            now=now,
+            chain=user.org_id if user else audit.SERVICE_CHAIN,
+            subject=audit.Subject(object_type="user", object_id=user.id if user else None),
+            session=session,
+        )
 
 
 def _succeed(
@@ -177,5 +195,12 @@ def _succeed(
     if throttle is not None:
         throttle.failures = 0
         throttle.last_failure_at = None
-    db.session().flush()
+    audit.record(
+        actor=user,
+        action="login",
+        chain=user.org_id,
+        now=now,
+        subject=audit.Subject(child_id=user.child_id, object_type="user", object_id=user.id),
+        reason=f"mfa:{mfa_state}",
+    )
     return LoginOutcome(user=user, mfa=mfa_state, device_token=new_device_token)

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from allaboutme import db
 from allaboutme.accounts.models import Invitation, User
 from allaboutme.accounts.services import create_user, get_organisation
+from allaboutme.audit import services as audit
 from allaboutme.crypto.tokens import token_digest
 from allaboutme.errors import Gone
 from allaboutme.i18n import _
@@ -99,4 +100,11 @@ def redeem_invitation(*, code: str, username: str, secret: str, locale: str, now
     ).rowcount
     if claimed != 1:
         raise Gone(_("This code has just been used."), code="invitation_gone")
+    audit.record(
+        actor=user,
+        action="invitation.redeem",
+        chain=invitation.authority_id,
+        now=now,
+        subject=audit.Subject(child_id=invitation.child_id, object_type="user", object_id=user.id),
+    )
     return user

@@ -14,6 +14,7 @@ import pyotp
 
 from allaboutme import db, encryption
 from allaboutme.accounts.models import User
+from allaboutme.audit import services as audit
 from allaboutme.errors import Conflict, ValidationFailed
 from allaboutme.i18n import _
 
@@ -48,9 +49,19 @@ def begin_enrolment(user: User) -> Enrolment:
     user.totp_secret = encryption.seal(secret.encode(), _context(user))
     user.totp_enrolled_at = None
     user.totp_last_step = 0
-    db.session().flush()
+    _audit(user, "mfa.enrolment_started")
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return Enrolment(secret=secret, otpauth_uri=uri)
+
+
+def _audit(user: User, action: str, now: datetime | None = None) -> None:
+    audit.record(
+        actor=user,
+        action=action,
+        chain=user.org_id,
+        now=now or db.utcnow(),
+        subject=audit.Subject(object_type="user", object_id=user.id),
+    )
 
 
 def pending_enrolment(user: User) -> Enrolment | None:
@@ -95,4 +106,4 @@ def confirm_enrolment(user: User, code: str, *, now: datetime) -> None:
         raise ValidationFailed({"otp": [_("That code did not work. Please try the newest one.")]})
     if user.totp_enrolled_at is None:
         user.totp_enrolled_at = now
-    db.session().flush()
+    _audit(user, "mfa.enrolled", now)

@@ -23,7 +23,7 @@ from allaboutme.web.transactions import transactional
 bp = Blueprint("accounts", __name__)
 
 HOME_BY_ROLE = {
-    "child": "children.child_home",
+    "child": "profiles.home",
     "social_worker": "children.caseload",
 }
 
@@ -72,7 +72,7 @@ def login_submit() -> Response | tuple[str, int]:
     return redirect(home_url(), code=303)
 
 
-@transactional
+@transactional(take_write_lock=False)
 def _log_in_from_form() -> None:
     args = load_form(LoginArgs())
     outcome = authentication.authenticate(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from allaboutme import db, encryption
 from allaboutme.accounts import invitations
 from allaboutme.accounts.models import User
+from allaboutme.audit import services as audit
 from allaboutme.children.models import Allocation, Child
 from allaboutme.errors import NotFound, field_error
 from allaboutme.i18n import _, normalise_locale
@@ -79,6 +80,13 @@ def create_child(
     session.flush()
     session.add(Allocation(child_id=child.id, worker_id=actor.id, allocated_at=now))
     session.flush()
+    audit.record(
+        actor=actor,
+        action="child.create",
+        chain=child.authority_id,
+        now=now,
+        subject=audit.Subject(child_id=child.id, object_type="child", object_id=child.id),
+    )
     return child
 
 
@@ -156,6 +164,14 @@ def _summary(child: Child) -> ChildSummary:
 def invite_child(*, actor: User, child_id: str, now: datetime) -> invitations.IssuedInvitation:
     """A one-time code for the child to create their login (allocated worker only)."""
     child = get_allocated_child(actor, child_id)
-    return invitations.issue_invitation(
+    issued = invitations.issue_invitation(
         child_id=child.id, authority_id=child.authority_id, actor=actor, now=now
     )
+    audit.record(
+        actor=actor,
+        action="invitation.issue",
+        chain=child.authority_id,
+        now=now,
+        subject=audit.Subject(child_id=child.id, object_type="child", object_id=child.id),
+    )
+    return issued

@@ -1,4 +1,4 @@
-"""Pages: a worker's caseload, adding and inviting a child, the child's home."""
+"""Pages: a worker's caseload, adding and inviting a child."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from allaboutme.children import services
 from allaboutme.children.schemas import ChildArgs
 from allaboutme.db import utcnow
-from allaboutme.errors import AppError, ValidationFailed
+from allaboutme.errors import ValidationFailed
 from allaboutme.i18n import _
 from allaboutme.web.access import login_required
 from allaboutme.web.forms import load_form
@@ -75,13 +74,3 @@ def invite(child_id: str) -> Any:
 @transactional
 def _issue_invitation(child_id: str) -> Any:
     return services.invite_child(actor=current_user, child_id=child_id, now=utcnow())
-
-
-@bp.get("/me")
-@login_required("child")
-def child_home() -> str | Response:
-    try:
-        child = services.get_child(current_user, current_user.child_id)
-    except AppError:
-        return redirect(url_for("accounts.login_page"))
-    return render_template("children/home.html", name=services.preferred_name(child))

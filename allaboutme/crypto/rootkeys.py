@@ -53,20 +53,30 @@ class RootKeyProvider(Protocol):
 class FileRootKeyProvider:
     """Root keys read once from a 0600 key file (development and small installs).
 
-    The file is read in the constructor, so a running process does not notice a
-    version added later; restart it after :func:`add_root_key_version`.
+    The file is read in the constructor and read again when a key names a
+    version this process has not seen, so running servers keep working while
+    ``keys rotate --root`` adds a version and re-wraps the authority keys.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, wrap_algorithm: int | None = None):
         self.path = Path(path)
         self._current, self._keys = _read_key_file(self.path)
+        self._read_mtime = self.path.stat().st_mtime_ns
         self._wrap_algorithm = wrap_algorithm
+
+    def _refresh(self) -> None:
+        """Read the file again if it changed (a version was added or retired)."""
+        mtime = self.path.stat().st_mtime_ns
+        if mtime != self._read_mtime:
+            self._current, self._keys = _read_key_file(self.path)
+            self._read_mtime = mtime
 
     def __repr__(self) -> str:
         return f"FileRootKeyProvider({str(self.path)!r}, versions={sorted(self._keys)})"
 
     @property
     def current_version(self) -> int:
+        self._refresh()
         return self._current
 
     @property
@@ -75,6 +85,8 @@ class FileRootKeyProvider:
         return tuple(sorted(self._keys))
 
     def _key(self, version: int) -> bytes:
+        if version not in self._keys:
+            self._refresh()
         try:
             return self._keys[version]
         except KeyError:

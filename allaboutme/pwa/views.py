@@ -14,7 +14,14 @@ from allaboutme.web.access import public
 
 bp = Blueprint("pwa", __name__)
 
-SHELL_ASSETS = ("css/app.css", "js/app.js", "icons/icon-192.png", "icons/icon-512.png")
+SHELL_ASSETS = (
+    "css/app.css",
+    "css/profile.css",
+    "js/app.js",
+    "js/editor.js",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+)
 
 
 @bp.get("/manifest.webmanifest")

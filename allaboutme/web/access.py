@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 from allaboutme.errors import Forbidden, NotAuthenticated
@@ -52,6 +52,22 @@ def require_user(roles: tuple[str, ...] = (), *, allow_mfa_pending: bool = False
     if roles and current_user.role not in roles:
         raise Forbidden()
     return current_user._get_current_object()
+
+
+def current_auth_strength() -> str | None:
+    """How the current session was authenticated, for audit events."""
+    if not has_request_context():
+        return "command_line"
+    if not current_user.is_authenticated:
+        return None
+    role, mfa = current_user.role, session.get("mfa")
+    if role == "child":
+        return "secret"
+    return "password+totp" if mfa == "ok" and _mfa_enforced() else "password"
+
+
+def _mfa_enforced() -> bool:
+    return bool(current_app.config["ALLABOUTME_SETTINGS"].mfa_enabled)
 
 
 def access_rule_of(view: Callable[..., Any]) -> str | None:

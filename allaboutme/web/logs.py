@@ -29,7 +29,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = _current_request_id()
+        request_id = current_request_id()
         if request_id:
             payload["request_id"] = request_id
         for key, value in vars(record).items():
@@ -41,7 +41,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
-def _current_request_id() -> str | None:
+def current_request_id() -> str | None:
+    """The id of the request being served, or None outside a request."""
     try:
         return g.get("request_id")
     except RuntimeError:

@@ -23,6 +23,7 @@ from flask import (
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from allaboutme.crypto import CryptoError
 from allaboutme.errors import AppError, RateLimited, ServiceUnavailable, ValidationFailed
 from allaboutme.i18n import _, _l
 
@@ -157,6 +158,15 @@ def _handle_database_unavailable(error: OperationalError) -> Response:
     return _handle_app_error(ServiceUnavailable())
 
 
+def _handle_crypto_failure(error: CryptoError) -> Response:
+    """A record that will not open is tampering or a lost key: alert, show nothing."""
+    log.critical(
+        "encrypted record failed to open",
+        extra={"alert": "crypto_failure", "error_class": type(error).__name__},
+    )
+    return render_error(500, "internal_error", _translated_title(500))
+
+
 def _handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _handle_http_exception(error)
@@ -168,4 +178,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, _handle_app_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(OperationalError, _handle_database_unavailable)
+    app.register_error_handler(CryptoError, _handle_crypto_failure)
     app.register_error_handler(Exception, _handle_unexpected)

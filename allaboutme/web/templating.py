@@ -8,8 +8,20 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from allaboutme.i18n import LOCALES, format_date, format_datetime, is_rtl
+from allaboutme.i18n import LOCALES, _l, format_date, format_datetime, is_rtl
 from allaboutme.web.security import csp_nonce
+
+ROLE_NAMES = {
+    "child": _l("child"),
+    "social_worker": _l("social worker"),
+    "provider": _l("provider staff"),
+    "la_admin": _l("local authority administrator"),
+    "framework_admin": _l("framework administrator"),
+}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
 
 
 def _template_globals() -> dict[str, Any]:
@@ -17,6 +29,7 @@ def _template_globals() -> dict[str, Any]:
     return {
         "csp_nonce": csp_nonce,
         "format_date": format_date,
+        "role_name": role_name,
         "format_datetime": format_datetime,
         "csrf_token": generate_csrf,
         "page_locale": locale,

@@ -9,23 +9,42 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from allaboutme import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def transactional(view: F) -> F:
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        session = db.session()
-        try:
-            result = view(*args, **kwargs)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        return result
+@overload
+def transactional(view: F) -> F: ...
 
-    return wrapper  # type: ignore[return-value]
+
+@overload
+def transactional(*, take_write_lock: bool) -> Callable[[F], F]: ...
+
+
+def transactional(view: Any = None, *, take_write_lock: bool = True) -> Any:
+    """Commit once on success, roll back on any exception.
+
+    ``take_write_lock=False`` is for logins: their failed attempts are counted
+    on a separate connection, which must not wait for this request's lock.
+    """
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            session = db.session()
+            if take_write_lock and not session.in_transaction():
+                db.begin_write()
+            try:
+                result = function(*args, **kwargs)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(view) if view is not None else decorate

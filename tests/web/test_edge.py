@@ -105,10 +105,12 @@ def test_logs_hold_no_passwords_or_names(app, api, factory, caplog):
         assert secret not in text
 
 
-def test_locale_from_query_sets_direction(client):
+def test_locale_from_query_sets_direction_and_stays_chosen(app, client):
+    assert b'dir="ltr"' in client.get("/login").data
     page = client.get("/login?locale=ar")
     assert b'dir="rtl"' in page.data and b'lang="ar"' in page.data
-    assert b'dir="ltr"' in client.get("/login").data
+    assert b'dir="rtl"' in client.get("/login").data
+    assert b'dir="ltr"' in app.test_client().get("/login").data
 
 
 def test_manifest_and_service_worker(client):

@@ -1,0 +1,192 @@
+"""Appending audit events, signing checkpoints, and checking every chain.
+
+Events are written with ``db.session()`` so they commit or roll back together
+with the change they describe. Each authority (or, for events outside any
+authority, the actor's organisation) has its own chain; the chain head row is
+locked while appending, so appends are ordered within a chain and chains do not
+wait for each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from allaboutme import db
+from allaboutme.audit import chain as hashchain
+from allaboutme.audit.models import AuditCheckpoint, AuditEvent, AuditHead
+from allaboutme.crypto import signing
+from allaboutme.web.access import current_auth_strength
+from allaboutme.web.logs import current_request_id
+
+HASHED_FIELDS = (
+    "chain",
+    "sequence",
+    "at",
+    "action",
+    "outcome",
+    "reason",
+    "actor_user_id",
+    "actor_role",
+    "actor_org_id",
+    "auth_strength",
+    "child_id",
+    "object_type",
+    "object_id",
+    "object_version",
+    "sections",
+    "grant_id",
+    "request_id",
+)
+
+
+SERVICE_CHAIN = "service"  # events that belong to no organisation (unknown usernames)
+
+
+class Actor(Protocol):
+    id: str
+    role: str
+    org_id: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about: a child, an object and its version, sections."""
+
+    child_id: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    object_version: int | None = None
+    sections: tuple[str, ...] = ()
+    grant_id: str | None = None
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    values = {name: getattr(event, name) for name in HASHED_FIELDS}
+    values["at"] = event.at.isoformat()
+    values["sections"] = list(event.sections or [])
+    return values
+
+
+def _locked_head(session: Session, chain: str) -> AuditHead:
+    query = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
+    head = session.scalar(query)
+    if head is not None:
+        return head
+    try:
+        with session.begin_nested():
+            session.add(AuditHead(chain=chain, sequence=0, hash=hashchain.GENESIS))
+    except IntegrityError:
+        pass  # another transaction created it first; lock theirs
+    return session.scalars(query).one()
+
+
+def record(
+    *,
+    actor: Actor | None,
+    action: str,
+    chain: str,
+    now: datetime,
+    subject: Subject = Subject(),
+    outcome: str = "allowed",
+    reason: str | None = None,
+    session: Session | None = None,
+) -> AuditEvent:
+    """Append one event to ``chain`` in the current transaction (or in ``session``)."""
+    session = session or db.session()
+    head = _locked_head(session, chain)
+    event = AuditEvent(
+        id=db.new_id(),
+        chain=chain,
+        sequence=head.sequence + 1,
+        at=now,
+        action=action,
+        outcome=outcome,
+        reason=reason,
+        actor_user_id=actor.id if actor else None,
+        actor_role=actor.role if actor else None,
+        actor_org_id=actor.org_id if actor else None,
+        auth_strength=current_auth_strength() if actor else None,
+        child_id=subject.child_id,
+        object_type=subject.object_type,
+        object_id=subject.object_id,
+        object_version=subject.object_version,
+        sections=list(subject.sections),
+        grant_id=subject.grant_id,
+        request_id=current_request_id(),
+        previous_hash=head.hash,
+    )
+    event.hash = hashchain.entry_hash(head.hash, _fields(event))
+    head.sequence, head.hash = event.sequence, event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+def chains() -> list[str]:
+    return list(db.session().scalars(select(AuditHead.chain).order_by(AuditHead.chain)))
+
+
+def _entries(chain: str) -> Iterable[hashchain.Entry]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.sequence, AuditEvent.id)
+        .execution_options(yield_per=1000)
+    )
+    for event in db.session().scalars(query):
+        yield hashchain.Entry(event.sequence, event.previous_hash, event.hash, _fields(event))
+
+
+def _checkpoints(chain: str, trusted_public_pem: bytes) -> tuple[list[hashchain.Checkpoint], bool]:
+    """The chain's checkpoints, and whether every one was signed by the trusted key."""
+    rows = db.session().scalars(select(AuditCheckpoint).where(AuditCheckpoint.chain == chain))
+    checkpoints, genuine = [], True
+    for row in rows:
+        message = hashchain.checkpoint_message(chain, row.sequence, row.hash)
+        genuine = genuine and signing.verify(trusted_public_pem, message, row.signature)
+        checkpoints.append(hashchain.Checkpoint(row.sequence, row.hash))
+    return checkpoints, genuine
+
+
+def verify(chain: str, trusted_public_pem: bytes) -> hashchain.Verdict:
+    """Check one chain against its checkpoints (signatures checked with our own key)."""
+    checkpoints, genuine = _checkpoints(chain, trusted_public_pem)
+    if not genuine:
+        return hashchain.Verdict(False, None, "a checkpoint's signature is not genuine")
+    return hashchain.verify_chain(_entries(chain), checkpoints)
+
+
+def sign_checkpoints(private_pem: bytes, *, now: datetime) -> int:
+    """Sign the head of every chain that moved since its last checkpoint."""
+    public_pem = signing.public_pem_for(private_pem)
+    signed = 0
+    for head in db.session().scalars(select(AuditHead)):
+        latest = db.session().scalar(
+            select(AuditCheckpoint.sequence)
+            .where(AuditCheckpoint.chain == head.chain)
+            .order_by(AuditCheckpoint.sequence.desc())
+            .limit(1)
+        )
+        if head.sequence == 0 or latest == head.sequence:
+            continue
+        message = hashchain.checkpoint_message(head.chain, head.sequence, head.hash)
+        db.session().add(
+            AuditCheckpoint(
+                chain=head.chain,
+                sequence=head.sequence,
+                hash=head.hash,
+                signed_at=now,
+                signature=signing.sign(private_pem, message),
+                public_key=public_pem,
+            )
+        )
+        signed += 1
+    db.session().flush()
+    return signed

@@ -1,0 +1,1 @@
+"""The child's consent: who may see which sections, for what, until when."""

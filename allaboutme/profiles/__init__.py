@@ -1,0 +1,1 @@
+"""The child's own profile: the question catalogue, answers and their sections."""

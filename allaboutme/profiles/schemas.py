@@ -1,0 +1,94 @@
+"""Shapes of the profile and data-rights endpoints (API.md "Profile", "Data rights")."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from allaboutme.web.fields import Args, Text
+
+LANGUAGE_TAG = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language code like en or ar."
+)
+
+
+class CatalogueArgs(Args):
+    age_band = fields.String(load_default=None, validate=validate.OneOf(["young", "older"]))
+    locale = Text(load_default=None, max_length=16)
+
+
+class SectionArgs(Args):
+    answers = fields.Dict(keys=fields.String(), required=True)
+    language = fields.String(load_default="en", validate=LANGUAGE_TAG)
+    helped = fields.Boolean(load_default=False)
+
+
+class VersionListArgs(Args):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+class SectionSchema(Schema):
+    answers = fields.Dict(required=True)
+    language = fields.String(required=True)
+    helped = fields.Boolean(required=True, attribute="has_help")
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(required=True)
+
+
+class ProfileSchema(Schema):
+    version = fields.Integer(required=True)
+    sections = fields.Dict(keys=fields.String(), values=fields.Nested(SectionSchema), required=True)
+
+
+class VersionSummarySchema(Schema):
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    changed = fields.String(required=True)
+    action = fields.String(required=True)
+    helped = fields.Boolean(required=True, attribute="has_help")
+    sections = fields.List(fields.String(), required=True)
+
+
+class VersionPageSchema(Schema):
+    items = fields.List(fields.Nested(VersionSummarySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class ChoiceSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    emoji = fields.String(allow_none=True)
+
+
+class QuestionSchema(Schema):
+    key = fields.String(required=True)
+    type = fields.String(required=True)
+    label = fields.String(required=True)
+    help = fields.String(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceSchema))
+    min = fields.Integer()
+    max = fields.Integer()
+    max_length = fields.Integer()
+    max_items = fields.Integer()
+
+
+class CatalogueSectionSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    intro = fields.String(allow_none=True)
+    emoji = fields.String(allow_none=True)
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class CatalogueSchema(Schema):
+    sections = fields.List(fields.Nested(CatalogueSectionSchema), required=True)
+
+
+class ExportSchema(Schema):
+    """Everything held about the child; free-form inside each part."""
+
+    exported_at = fields.String(required=True)
+    child = fields.Dict(required=True)
+    login = fields.Dict(allow_none=True)
+    social_workers = fields.List(fields.Dict(), required=True)
+    profile_versions = fields.List(fields.Dict(), required=True)

@@ -1,0 +1,278 @@
+"""The child's profile: written in sections, sealed, versioned, read through one gate.
+
+This module and ``media.services`` are the only places child content is
+decrypted. Every read asks :func:`readable_sections` which sections the reader
+may see; until consent exists, only the child sees their own profile.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from allaboutme import db, encryption
+from allaboutme.accounts.models import User
+from allaboutme.audit import services as audit
+from allaboutme.children import services as children
+from allaboutme.children.models import Child
+from allaboutme.errors import Conflict, NotFound
+from allaboutme.i18n import _
+from allaboutme.profiles import catalogue
+from allaboutme.profiles.answers import clean_answers
+from allaboutme.profiles.models import Profile, SectionRecord
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    key: str
+    answers: dict[str, object]
+    language: str
+    has_help: bool
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    child_id: str
+    version: int
+    sections: dict[str, SectionContent]
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    version: int
+    created_at: datetime
+    changed: str
+    action: str
+    has_help: bool
+    sections: list[str]
+
+
+def readable_sections(actor: User, child: Child) -> frozenset[str]:
+    """The sections ``actor`` may read now (the seam where consent decides)."""
+    if actor.role == "child" and actor.child_id == child.id:
+        return frozenset(catalogue.SECTION_KEYS)
+    return frozenset()
+
+
+def known_section(key: str) -> catalogue.Section:
+    try:
+        return catalogue.get_section(key)
+    except KeyError:
+        raise NotFound(_("There is no section called that.")) from None
+
+
+def _own_child(actor: User, child_id: str) -> Child:
+    """The child, when ``actor`` is that child; anyone else is told it is not found."""
+    child = children.get_child(actor, child_id)
+    if actor.role != "child":
+        raise NotFound()
+    return child
+
+
+def _readable_child(actor: User, child_id: str) -> tuple[Child, frozenset[str]]:
+    child = children.get_child(actor, child_id)
+    allowed = readable_sections(actor, child)
+    if not allowed:
+        raise NotFound()
+    return child, allowed
+
+
+def _context(child: Child, record: SectionRecord) -> encryption.RecordContext:
+    return encryption.RecordContext(
+        tenant_id=child.authority_id,
+        child_id=child.id,
+        table="profile_sections",
+        field=record.section_key,
+        row_id=record.id,
+        version=record.profile_version,
+    )
+
+
+def current_version(child_id: str) -> int:
+    found = db.session().scalar(select(Profile.current_version).where(Profile.child_id == child_id))
+    return found or 0
+
+
+def _records_at(child_id: str, version: int) -> list[SectionRecord]:
+    """The latest record of each section as it stood at ``version``."""
+    latest = (
+        select(SectionRecord.section_key, func.max(SectionRecord.profile_version).label("at"))
+        .where(SectionRecord.child_id == child_id, SectionRecord.profile_version <= version)
+        .group_by(SectionRecord.section_key)
+        .subquery()
+    )
+    query = (
+        select(SectionRecord)
+        .join(
+            latest,
+            (SectionRecord.section_key == latest.c.section_key)
+            & (SectionRecord.profile_version == latest.c.at),
+        )
+        .where(SectionRecord.child_id == child_id)
+    )
+    return [record for record in db.session().scalars(query) if not record.is_removal]
+
+
+def open_record(child: Child, record: SectionRecord) -> SectionContent:
+    assert record.content is not None
+    payload = json.loads(encryption.open(record.content, _context(child, record)))
+    return SectionContent(
+        key=record.section_key,
+        answers=payload["answers"],
+        language=payload["language"],
+        has_help=record.has_help,
+        updated_at=record.created_at,
+        version=record.profile_version,
+    )
+
+
+def _view(child: Child, version: int, allowed: frozenset[str]) -> ProfileView:
+    records = [r for r in _records_at(child.id, version) if r.section_key in allowed]
+    sections = {record.section_key: open_record(child, record) for record in records}
+    ordered = {key: sections[key] for key in catalogue.SECTION_KEYS if key in sections}
+    return ProfileView(child_id=child.id, version=version, sections=ordered)
+
+
+def read_profile(actor: User, child_id: str, *, version: int | None = None) -> ProfileView:
+    """The profile now (or at an earlier ``version``), only the sections ``actor`` may see."""
+    child, allowed = _readable_child(actor, child_id)
+    latest = current_version(child.id)
+    if version is not None and version != latest:
+        child = _own_child(actor, child_id)  # earlier versions are the child's alone
+        if not 1 <= version <= latest:
+            raise NotFound()
+    return _view(child, latest if version is None else version, allowed)
+
+
+def _advance(child_id: str, expected: int, now: datetime) -> int:
+    """Move the profile from ``expected`` to the next version, or raise Conflict."""
+    session = db.session()
+    if expected == 0 and session.get(Profile, child_id) is None:
+        try:
+            with session.begin_nested():
+                session.add(Profile(child_id=child_id, current_version=1, updated_at=now))
+        except IntegrityError:
+            raise _stale() from None
+        return 1
+    moved = session.execute(
+        update(Profile)
+        .where(Profile.child_id == child_id, Profile.current_version == expected)
+        .values(current_version=expected + 1, updated_at=now)
+    ).rowcount
+    if moved != 1:
+        raise _stale()
+    return expected + 1
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        _("Your profile was changed somewhere else. Look at the newest version first."),
+        code="version_conflict",
+    )
+
+
+def write_section(
+    actor: User,
+    child_id: str,
+    key: str,
+    *,
+    answers: object,
+    language: str,
+    has_help: bool,
+    expected_version: int,
+    now: datetime,
+) -> ProfileView:
+    """Save the child's answers for one section as a new profile version."""
+    child = _own_child(actor, child_id)
+    cleaned = clean_answers(key, answers)
+    version = _advance(child.id, expected_version, now)
+    record = SectionRecord(
+        id=db.new_id(),
+        child_id=child.id,
+        section_key=key,
+        profile_version=version,
+        has_help=has_help,
+        written_by_id=actor.id,
+        created_at=now,
+    )
+    payload = json.dumps({"answers": cleaned, "language": language}, ensure_ascii=False)
+    record.content = encryption.seal(payload.encode(), _context(child, record))
+    db.session().add(record)
+    db.session().flush()
+    _audit_write(actor, child, "profile.section.write", key, version, now)
+    return _view(child, version, readable_sections(actor, child))
+
+
+def _audit_write(
+    actor: User, child: Child, action: str, key: str, version: int, now: datetime
+) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        chain=child.authority_id,
+        now=now,
+        subject=audit.Subject(
+            child_id=child.id,
+            object_type="profile",
+            object_id=child.id,
+            object_version=version,
+            sections=(key,),
+        ),
+    )
+
+
+def remove_section(
+    actor: User, child_id: str, key: str, *, expected_version: int, now: datetime
+) -> ProfileView:
+    """A new version without ``key``; earlier versions keep it for the child's history."""
+    child = _own_child(actor, child_id)
+    known_section(key)
+    present = {record.section_key for record in _records_at(child.id, current_version(child.id))}
+    if key not in present:
+        raise NotFound()
+    version = _advance(child.id, expected_version, now)
+    db.session().add(
+        SectionRecord(
+            child_id=child.id,
+            section_key=key,
+            profile_version=version,
+            is_removal=True,
+            written_by_id=actor.id,
+            created_at=now,
+        )
+    )
+    db.session().flush()
+    return _view(child, version, readable_sections(actor, child))
+
+
+def list_versions(
+    actor: User, child_id: str, *, limit: int, before: int | None
+) -> tuple[list[VersionSummary], int | None]:
+    """The child's profile versions, newest first, a page at a time."""
+    child = _own_child(actor, child_id)
+    query = select(SectionRecord).where(SectionRecord.child_id == child.id)
+    if before is not None:
+        query = query.where(SectionRecord.profile_version < before)
+    query = query.order_by(SectionRecord.profile_version.desc()).limit(limit + 1)
+    records = list(db.session().scalars(query))
+    summaries = [_summary(child.id, record) for record in records[:limit]]
+    has_more = len(records) > limit
+    return summaries, (summaries[-1].version if has_more else None)
+
+
+def _summary(child_id: str, record: SectionRecord) -> VersionSummary:
+    present = [r.section_key for r in _records_at(child_id, record.profile_version)]
+    return VersionSummary(
+        version=record.profile_version,
+        created_at=record.created_at,
+        changed=record.section_key,
+        action="removed" if record.is_removal else "saved",
+        has_help=record.has_help,
+        sections=[key for key in catalogue.SECTION_KEYS if key in present],
+    )
