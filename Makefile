@@ -32,7 +32,7 @@ run: setup
 	ALLABOUTME_MFA=$${ALLABOUTME_MFA:-off} $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: setup
 	$(BIN)/ruff check .

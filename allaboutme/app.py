@@ -18,6 +18,7 @@ from allaboutme.accounts import views as accounts_views
 from allaboutme.children import api as children_api
 from allaboutme.children import views as children_views
 from allaboutme.config import PROJECT_ROOT, Settings, load_settings
+from allaboutme.consent import api as consent_api
 from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
 from allaboutme.profiles import api as profiles_api
 from allaboutme.profiles import views as profiles_views
@@ -25,7 +26,7 @@ from allaboutme.pwa import views as pwa_views
 from allaboutme.web import api as web_api
 from allaboutme.web import health, limits, logs, problems, security, templating
 
-API_BLUEPRINTS = (accounts_api.blp, children_api.blp, profiles_api.blp)
+API_BLUEPRINTS = (accounts_api.blp, children_api.blp, consent_api.blp, profiles_api.blp)
 PAGE_BLUEPRINTS = (
     accounts_views.bp,
     children_views.bp,

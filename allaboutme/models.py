@@ -10,6 +10,7 @@ from allaboutme.accounts.models import (
 )
 from allaboutme.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from allaboutme.children.models import Allocation, Child
+from allaboutme.consent.models import ConsentGrant
 from allaboutme.db import Base
 from allaboutme.profiles.models import Profile, SectionRecord
 
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Child",
+    "ConsentGrant",
     "Invitation",
     "KnownDevice",
     "LoginThrottle",

@@ -190,3 +190,26 @@ def sign_checkpoints(private_pem: bytes, *, now: datetime) -> int:
         signed += 1
     db.session().flush()
     return signed
+
+
+def events_about_child(
+    child_id: str, *, actions: Iterable[str], limit: int, before_sequence: int | None
+) -> tuple[list[AuditEvent], int | None]:
+    """Events about one child by anyone but the child, newest first, a page at a time."""
+    query = select(AuditEvent).where(
+        AuditEvent.child_id == child_id,
+        AuditEvent.action.in_(list(actions)),
+        AuditEvent.outcome == "allowed",
+        AuditEvent.actor_role.is_distinct_from("child"),
+    )
+    if before_sequence is not None:
+        query = query.where(AuditEvent.sequence < before_sequence)
+    rows = list(db.session().scalars(query.order_by(AuditEvent.sequence.desc()).limit(limit + 1)))
+    has_more = len(rows) > limit
+    return rows[:limit], (rows[limit - 1].sequence if has_more else None)
+
+
+def record_detached(**event: Any) -> None:
+    """Record an event in its own transaction: for denials, whose request rolls back."""
+    with db.database().sessionmaker() as session, session.begin():
+        record(session=session, **event)

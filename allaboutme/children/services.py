@@ -54,6 +54,14 @@ def age_on(date_of_birth: date, today: date) -> int:
     return today.year - date_of_birth.year - before_birthday
 
 
+YOUNG_MAX_AGE = 10
+
+
+def age_band_of(child: Child, today: date) -> str:
+    """``"young"`` (simpler words) up to 10, ``"older"`` from 11."""
+    return "young" if age_on(child.date_of_birth, today) <= YOUNG_MAX_AGE else "older"
+
+
 def create_child(
     *, actor: User, preferred_name: str, date_of_birth: date, locale: str, now: datetime
 ) -> Child:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from allaboutme.audit import services as audit
 from allaboutme.children import services as children
 from allaboutme.children.models import Child
 from allaboutme.children.sections import SECTION_KEYS
-from allaboutme.consent import policy
+from allaboutme.consent import policy, receipts
 from allaboutme.consent.models import ConsentGrant
 from allaboutme.errors import NotFound, ValidationFailed, field_error
 from allaboutme.i18n import _
@@ -191,3 +192,32 @@ def state_of(grant: ConsentGrant, now: datetime) -> str:
     if grant.expires_at is not None and grant.expires_at <= now:
         return "expired"
     return "active"
+
+
+def describe_grant(grant: ConsentGrant, child: Child, *, now: datetime) -> dict[str, Any]:
+    """A grant as the API shows it, with the receipt in the reader's language."""
+    org_name = None
+    if grant.audience_org_id:
+        organisation = db.session().get(Organisation, grant.audience_org_id)
+        org_name = organisation.name if organisation else None
+    band = children.age_band_of(child, now.date())
+    state = state_of(grant, now)
+    return {
+        "id": grant.id,
+        "audience": {
+            "kind": grant.audience_kind,
+            "org_id": grant.audience_org_id,
+            "name": org_name,
+        },
+        "sections": list(grant.sections),
+        "purpose": grant.purpose,
+        "granted_at": grant.granted_at,
+        "expires_at": grant.expires_at,
+        "revoked_at": grant.revoked_at,
+        "state": state,
+        "helped": grant.has_help,
+        "receipt": {
+            "text": receipts.receipt_text(grant, org_name, band=band, now=now),
+            "record": receipts.consent_record(grant, org_name, state=state),
+        },
+    }

@@ -17,6 +17,7 @@ from allaboutme.profiles.schemas import (
     CatalogueSchema,
     ExportSchema,
     ProfileSchema,
+    SafeguardingArgs,
     SectionArgs,
     VersionListArgs,
     VersionPageSchema,
@@ -65,12 +66,28 @@ def read_catalogue(args: dict[str, Any]) -> dict[str, Any]:
     return catalogue.render_catalogue(args.get("age_band") or "older")
 
 
+def _reader_is_not_the_child() -> bool:
+    return current_user.role != "child"
+
+
 @blp.route("/children/<string:child_id>/profile", methods=["GET"])
 @login_required()
 @blp.response(200, ProfileSchema)
+@transactional(take_write_lock=_reader_is_not_the_child)
 def read_profile(child_id: str) -> Any:
-    """The profile's sections the caller may see, with its version as the ETag."""
-    return _with_etag(services.read_profile(current_user, child_id))
+    """The sections the caller may see (the child: all; others: what the child shares)."""
+    return _with_etag(services.read_profile(current_user, child_id, now=utcnow()))
+
+
+@blp.route("/children/<string:child_id>/safeguarding-reads", methods=["POST"])
+@login_required("la_admin")
+@blp.arguments(SafeguardingArgs)
+@blp.response(200, ProfileSchema)
+@transactional
+def safeguarding_read(args: dict[str, Any], child_id: str) -> Any:
+    """Read the whole profile for a written safeguarding reason (audited, reviewed)."""
+    view = services.safeguarding_read(current_user, child_id, reason=args["reason"], now=utcnow())
+    return _with_etag(view)
 
 
 @blp.route("/children/<string:child_id>/profile/sections/<string:key>", methods=["PUT"])
@@ -129,7 +146,7 @@ def list_versions(args: dict[str, Any], child_id: str) -> dict[str, Any]:
 @blp.response(200, ProfileSchema)
 def read_version(child_id: str, version: int) -> Any:
     """The whole profile as it was at ``version``."""
-    return _with_etag(services.read_profile(current_user, child_id, version=version))
+    return _with_etag(services.read_profile(current_user, child_id, version=version, now=utcnow()))
 
 
 @blp.route("/children/<string:child_id>/export", methods=["GET"])

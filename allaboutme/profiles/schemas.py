@@ -22,6 +22,10 @@ class SectionArgs(Args):
     helped = fields.Boolean(load_default=False)
 
 
+class SafeguardingArgs(Args):
+    reason = Text(required=True, min_length=10, max_length=500)
+
+
 class VersionListArgs(Args):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))

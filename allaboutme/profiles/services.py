@@ -1,8 +1,8 @@
 """The child's profile: written in sections, sealed, versioned, read through one gate.
 
 This module and ``media.services`` are the only places child content is
-decrypted. Every read asks :func:`readable_sections` which sections the reader
-may see; until consent exists, only the child sees their own profile.
+decrypted. Every read asks :func:`decide_for` (the consent policy) which
+sections the reader may see, and every read by someone else is audited.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from allaboutme.accounts.models import User
 from allaboutme.audit import services as audit
 from allaboutme.children import services as children
 from allaboutme.children.models import Child
+from allaboutme.consent import policy
+from allaboutme.consent import services as consent
 from allaboutme.errors import Conflict, NotFound
 from allaboutme.i18n import _
 from allaboutme.profiles import catalogue
@@ -53,11 +55,9 @@ class VersionSummary:
     sections: list[str]
 
 
-def readable_sections(actor: User, child: Child) -> frozenset[str]:
-    """The sections ``actor`` may read now (the seam where consent decides)."""
-    if actor.role == "child" and actor.child_id == child.id:
-        return frozenset(catalogue.SECTION_KEYS)
-    return frozenset()
+def decide_for(actor: User, child: Child, *, now: datetime) -> policy.Decision:
+    """The one gate: what ``actor`` may read of this child's profile now."""
+    return consent.decision_for(consent.viewer_for(actor, child), child, now=now)
 
 
 def known_section(key: str) -> catalogue.Section:
@@ -75,12 +75,32 @@ def _own_child(actor: User, child_id: str) -> Child:
     return child
 
 
-def _readable_child(actor: User, child_id: str) -> tuple[Child, frozenset[str]]:
-    child = children.get_child(actor, child_id)
-    allowed = readable_sections(actor, child)
-    if not allowed:
+def _readable_child(actor: User, child_id: str, now: datetime) -> tuple[Child, policy.Decision]:
+    """The child and the decision, or NotFound (audited as a denial) when nothing is shared."""
+    child = _reachable_child(actor, child_id)
+    decision = decide_for(actor, child, now=now)
+    if not decision.allowed:
+        audit.record_detached(
+            actor=actor,
+            action="profile.read",
+            chain=child.authority_id,
+            now=now,
+            outcome="denied",
+            reason="no_active_consent",
+            subject=audit.Subject(child_id=child.id, object_type="profile", object_id=child.id),
+        )
         raise NotFound()
-    return child, allowed
+    return child, decision
+
+
+def _reachable_child(actor: User, child_id: str) -> Child:
+    """Children a provider may reach come through consent, not through case work."""
+    if actor.role == "provider":
+        child = db.session().get(Child, child_id)
+        if child is None:
+            raise NotFound()
+        return child
+    return children.get_child(actor, child_id)
 
 
 def _context(child: Child, record: SectionRecord) -> encryption.RecordContext:
@@ -132,22 +152,84 @@ def open_record(child: Child, record: SectionRecord) -> SectionContent:
     )
 
 
-def _view(child: Child, version: int, allowed: frozenset[str]) -> ProfileView:
-    records = [r for r in _records_at(child.id, version) if r.section_key in allowed]
+def _view(child: Child, version: int, decision: policy.Decision) -> ProfileView:
+    records = [r for r in _records_at(child.id, version) if decision.allows(r.section_key)]
     sections = {record.section_key: open_record(child, record) for record in records}
     ordered = {key: sections[key] for key in catalogue.SECTION_KEYS if key in sections}
     return ProfileView(child_id=child.id, version=version, sections=ordered)
 
 
-def read_profile(actor: User, child_id: str, *, version: int | None = None) -> ProfileView:
-    """The profile now (or at an earlier ``version``), only the sections ``actor`` may see."""
-    child, allowed = _readable_child(actor, child_id)
+def read_profile(
+    actor: User, child_id: str, *, now: datetime, version: int | None = None
+) -> ProfileView:
+    """The profile now (or at an earlier ``version``), only the sections ``actor`` may see.
+
+    Every read by someone other than the child is audited with the sections it
+    returned and the grants that allowed them.
+    """
+    child, decision = _readable_child(actor, child_id, now)
     latest = current_version(child.id)
     if version is not None and version != latest:
         child = _own_child(actor, child_id)  # earlier versions are the child's alone
         if not 1 <= version <= latest:
             raise NotFound()
-    return _view(child, latest if version is None else version, allowed)
+    view = _view(child, latest if version is None else version, decision)
+    if not decision.is_child_self:
+        _audit_read(actor, child, view, decision, now)
+    return view
+
+
+def _everything(child: Child, *, is_child_self: bool) -> policy.Decision:
+    return policy.Decision(child.id, frozenset(catalogue.SECTION_KEYS), is_child_self=is_child_self)
+
+
+def _audit_read(
+    actor: User, child: Child, view: ProfileView, decision: policy.Decision, now: datetime
+) -> None:
+    shown = tuple(view.sections)
+    grants = sorted({decision.grant_for[key] for key in shown})
+    audit.record(
+        actor=actor,
+        action="profile.read",
+        chain=child.authority_id,
+        now=now,
+        subject=audit.Subject(
+            child_id=child.id,
+            object_type="profile",
+            object_id=child.id,
+            object_version=view.version,
+            sections=shown,
+            grant_id=grants[0] if grants else None,
+        ),
+        reason="grants:" + ",".join(grants) if len(grants) > 1 else None,
+    )
+
+
+def safeguarding_read(actor: User, child_id: str, *, reason: str, now: datetime) -> ProfileView:
+    """An authority administrator reads the whole profile for a written safeguarding reason.
+
+    Not consent: a lawful override, audited as such, listed for review and shown
+    to the child as a safeguarding check.
+    """
+    child = children.get_child(actor, child_id)
+    if actor.role != "la_admin":
+        raise NotFound()
+    view = _view(child, current_version(child.id), _everything(child, is_child_self=False))
+    audit.record(
+        actor=actor,
+        action="profile.read.safeguarding",
+        chain=child.authority_id,
+        now=now,
+        reason=reason,
+        subject=audit.Subject(
+            child_id=child.id,
+            object_type="profile",
+            object_id=child.id,
+            object_version=view.version,
+            sections=tuple(view.sections),
+        ),
+    )
+    return view
 
 
 def _advance(child_id: str, expected: int, now: datetime) -> int:
@@ -206,7 +288,7 @@ def write_section(
     db.session().add(record)
     db.session().flush()
     _audit_write(actor, child, "profile.section.write", key, version, now)
-    return _view(child, version, readable_sections(actor, child))
+    return _view(child, version, _everything(child, is_child_self=True))
 
 
 def _audit_write(
@@ -248,7 +330,7 @@ def remove_section(
         )
     )
     db.session().flush()
-    return _view(child, version, readable_sections(actor, child))
+    return _view(child, version, _everything(child, is_child_self=True))
 
 
 def list_versions(

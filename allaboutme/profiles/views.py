@@ -46,7 +46,7 @@ def _answers(profile: services.ProfileView, key: str) -> dict[str, object]:
 @login_required("child")
 def home() -> str:
     child = _own_child()
-    profile = services.read_profile(current_user, child.id)
+    profile = services.read_profile(current_user, child.id, now=utcnow())
     cards = [
         {
             **worded,
@@ -62,7 +62,7 @@ def home() -> str:
 @login_required("child")
 def section_page(key: str) -> str:
     section = services.known_section(key)
-    profile = services.read_profile(current_user, current_user.child_id)
+    profile = services.read_profile(current_user, current_user.child_id, now=utcnow())
     saved = profile.sections.get(key)
     return _render_section(
         section,
@@ -109,7 +109,7 @@ def _render_again(
     After a conflict the form carries the newest version, so sending it again
     keeps what the child typed; the saved answers are shown beside it.
     """
-    profile = services.read_profile(current_user, current_user.child_id)
+    profile = services.read_profile(current_user, current_user.child_id, now=utcnow())
     is_conflict = isinstance(error, Conflict)
     typed_version = str(request.form.get("version", ""))
     page = _render_section(
@@ -176,8 +176,8 @@ def history() -> str:
 @login_required("child")
 def version_page(number: int) -> str:
     child = _own_child()
-    then = services.read_profile(current_user, child.id, version=number)
-    now = services.read_profile(current_user, child.id)
+    then = services.read_profile(current_user, child.id, version=number, now=utcnow())
+    now = services.read_profile(current_user, child.id, now=utcnow())
     summaries, _next = services.list_versions(current_user, child.id, limit=1, before=number + 1)
     if not summaries or summaries[0].version != number:
         raise NotFound()

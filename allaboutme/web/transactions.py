@@ -21,21 +21,25 @@ def transactional(view: F) -> F: ...
 
 
 @overload
-def transactional(*, take_write_lock: bool) -> Callable[[F], F]: ...
+def transactional(*, take_write_lock: bool | Callable[[], bool]) -> Callable[[F], F]: ...
 
 
-def transactional(view: Any = None, *, take_write_lock: bool = True) -> Any:
+def transactional(
+    view: Any = None, *, take_write_lock: bool | Callable[[], bool] = True
+) -> Any:
     """Commit once on success, roll back on any exception.
 
     ``take_write_lock=False`` is for logins: their failed attempts are counted
-    on a separate connection, which must not wait for this request's lock.
+    on a separate connection, which must not wait for this request's lock. A
+    callable decides per request (reads that will write an audit event lock).
     """
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             session = db.session()
-            if take_write_lock and not session.in_transaction():
+            wants_lock = take_write_lock() if callable(take_write_lock) else take_write_lock
+            if wants_lock and not session.in_transaction():
                 db.begin_write()
             try:
                 result = function(*args, **kwargs)
