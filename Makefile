@@ -38,13 +38,13 @@ lint: setup
 	$(BIN)/ruff check .
 
 i18n-extract: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project allaboutme .
+	$(FLASK) i18n extract
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(FLASK) i18n update
 
 i18n-compile: setup
-	$(BIN)/pybabel compile --use-fuzzy -d translations
+	$(FLASK) i18n compile
 
 lock:
 	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --output-file $(LOCK) pyproject.toml

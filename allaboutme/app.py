@@ -15,12 +15,15 @@ from flask_login import current_user
 from allaboutme import accounts, cli, db, encryption
 from allaboutme.accounts import api as accounts_api
 from allaboutme.accounts import views as accounts_views
+from allaboutme.audit import views as audit_views
 from allaboutme.children import api as children_api
 from allaboutme.children import views as children_views
 from allaboutme.config import PROJECT_ROOT, Settings, load_settings
 from allaboutme.consent import api as consent_api
+from allaboutme.consent import views as consent_views
 from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
 from allaboutme.profiles import api as profiles_api
+from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
 from allaboutme.pwa import views as pwa_views
 from allaboutme.web import api as web_api
@@ -31,6 +34,9 @@ PAGE_BLUEPRINTS = (
     accounts_views.bp,
     children_views.bp,
     profiles_views.bp,
+    consent_views.bp,
+    audit_views.bp,
+    preview.bp,
     pwa_views.bp,
     health.bp,
 )

@@ -17,6 +17,7 @@ from allaboutme.audit.cli import audit_cli
 from allaboutme.children import services as children
 from allaboutme.config import PROJECT_ROOT
 from allaboutme.keys_cli import keys_cli
+from allaboutme.translations_cli import i18n_cli
 
 db_cli = AppGroup("db", help="Database schema migrations (data and key store).")
 
@@ -122,5 +123,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(i18n_cli)
     app.cli.add_command(seed_demo)
     accounts_cli.register(app.cli)
