@@ -31,7 +31,9 @@ def _catalogue(path: Path):
 
 
 def test_messages_pot_matches_the_code():
-    template_ids = {message.id for message in _catalogue(ROOT / "translations/messages.pot") if message.id}
+    template_ids = {
+        message.id for message in _catalogue(ROOT / "translations/messages.pot") if message.id
+    }
     template_ids = {m if isinstance(m, str) else m[0] for m in template_ids}
     extracted = _extracted_ids()
     missing, stale = sorted(extracted - template_ids), sorted(template_ids - extracted)
@@ -42,9 +44,10 @@ def test_messages_pot_matches_the_code():
 def test_every_string_is_translated(locale):
     catalogue = _catalogue(ROOT / f"translations/{locale}/LC_MESSAGES/messages.po")
     untranslated = [
-        message.id for message in catalogue
-        if message.id and (not message.string or (isinstance(message.string, tuple)
-                                                  and not all(message.string)))
+        message.id
+        for message in catalogue
+        if message.id
+        and (not message.string or (isinstance(message.string, tuple) and not all(message.string)))
     ]
     assert untranslated == []
     header = (ROOT / f"translations/{locale}/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
