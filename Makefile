@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup run test test-sqlite lint i18n-extract i18n-update i18n-compile lock serve clean
+.PHONY: setup run test bench lint i18n-extract i18n-update i18n-compile lock serve clean
 
 setup: $(STAMP) $(MO_FILES)
 
@@ -33,6 +33,9 @@ run: setup
 
 test: setup
 	$(BIN)/pytest -n 2
+
+bench: setup
+	$(BIN)/python -m bench.run
 
 lint: setup
 	$(BIN)/ruff check .

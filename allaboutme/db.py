@@ -7,6 +7,7 @@ per request (``allaboutme.web.transactions``). Nothing here commits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -145,7 +146,22 @@ def begin_write() -> None:
     session().connection(execution_options={WRITE_TRANSACTION: True})
 
 
+def after_this_transaction(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction has ended (committed or not).
+
+    For records that must survive a rollback, such as a denied read: written
+    in their own transaction afterwards, never while this one holds its locks.
+    """
+    g.setdefault("_db_after_transaction", []).append(callback)
+
+
+def run_after_transaction_callbacks() -> None:
+    for callback in g.pop("_db_after_transaction", []):
+        callback()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     existing = g.pop("_db_session", None)
     if existing is not None:
         existing.close()  # rolls back anything uncommitted; loaded objects stay readable
+    run_after_transaction_callbacks()

@@ -29,6 +29,7 @@ __all__ = [
     "ensure_tenant_key",
     "init_app",
     "open",
+    "open_many",
     "seal",
     "vault",
 ]
@@ -60,6 +61,10 @@ def seal(plaintext: bytes, context: RecordContext) -> bytes:
 
 def open(envelope: bytes, context: RecordContext) -> bytes:  # noqa: A001 - mirrors Vault.open
     return vault().open(envelope, context)
+
+
+def open_many(items: list[tuple[bytes, RecordContext]]) -> list[bytes]:
+    return vault().open_many(items)
 
 
 def ensure_child_key(tenant_id: str, child_id: str) -> None:

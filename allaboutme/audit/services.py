@@ -96,9 +96,16 @@ def record(
     subject: Subject = Subject(),
     outcome: str = "allowed",
     reason: str | None = None,
-    session: Session | None = None,
+    session: Session | None = None, request_facts: tuple[str | None, str | None] | None = None,
 ) -> AuditEvent:
-    """Append one event to ``chain`` in the current transaction (or in ``session``)."""
+    """Append one event to ``chain`` in the current transaction (or in ``session``).
+
+    ``request_facts`` (request id, auth strength) are taken from the current
+    request unless given, as they are for events written after it ended.
+    """
+    request_id, strength = request_facts or (
+        current_request_id(), current_auth_strength() if actor else None
+    )
     session = session or db.session()
     head = _locked_head(session, chain)
     event = AuditEvent(
@@ -112,7 +119,7 @@ def record(
         actor_user_id=actor.id if actor else None,
         actor_role=actor.role if actor else None,
         actor_org_id=actor.org_id if actor else None,
-        auth_strength=current_auth_strength() if actor else None,
+        auth_strength=strength,
         child_id=subject.child_id,
         object_type=subject.object_type,
         object_id=subject.object_id,
@@ -210,6 +217,15 @@ def events_about_child(
 
 
 def record_detached(**event: Any) -> None:
-    """Record an event in its own transaction: for denials, whose request rolls back."""
-    with db.database().sessionmaker() as session, session.begin():
-        record(session=session, **event)
+    """Record an event in its own transaction once the current one has ended.
+
+    For denials: the request that was refused rolls back, but its refusal must
+    stay on the record.
+    """
+    facts = (current_request_id(), current_auth_strength() if event.get("actor") else None)
+
+    def write() -> None:
+        with db.database().sessionmaker() as session, session.begin():
+            record(session=session, request_facts=facts, **event)
+
+    db.after_this_transaction(write)

@@ -8,12 +8,14 @@ process from the key store engine and a root key provider; it never sees a key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine
 
 from allaboutme.crypto.aad import RecordContext
 from allaboutme.crypto.envelope import check_context, open_envelope, parse_envelope, seal_envelope
 from allaboutme.crypto.errors import CryptoError, DecryptionError
-from allaboutme.crypto.keystore import DEFAULT_BATCH_SIZE, KeyStore
+from allaboutme.crypto.keystore import DEFAULT_BATCH_SIZE, KeyStore, SubjectKey
 from allaboutme.crypto.rootkeys import RootKeyProvider
 from allaboutme.crypto.rotation import RotationReport, rotate_root, rotate_tenant
 from allaboutme.crypto.status import KeyStoreStatus
@@ -86,6 +88,26 @@ class Vault:
         if subject.tenant_id != ctx.tenant_id or subject.version != parsed.key_ref.version:
             raise DecryptionError("envelope does not belong to this record")
         return open_envelope(subject.key, parsed, ctx)
+
+    def open_many(self, items: Sequence[tuple[bytes, RecordContext]]) -> list[bytes]:
+        """Decrypt several envelopes, loading each subject's key once.
+
+        A profile read opens one record per section of one child: this costs one
+        key store read and one unwrap instead of one per section.
+        """
+        keys: dict[tuple[str, str], SubjectKey] = {}
+        opened = []
+        for envelope, ctx in items:
+            parsed = parse_envelope(envelope)
+            check_context(parsed, ctx)
+            ref = (ctx.subject_kind, ctx.subject_id)
+            if ref not in keys:
+                keys[ref] = self.keystore.subject_key(*ref)
+            subject = keys[ref]
+            if subject.tenant_id != ctx.tenant_id or subject.version != parsed.key_ref.version:
+                raise DecryptionError("envelope does not belong to this record")
+            opened.append(open_envelope(subject.key, parsed, ctx))
+        return opened
 
     def rotate_tenant(
         self, tenant_id: str, *, batch_size: int = DEFAULT_BATCH_SIZE

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -140,8 +141,22 @@ def _records_at(child_id: str, version: int) -> list[SectionRecord]:
 
 
 def open_record(child: Child, record: SectionRecord) -> SectionContent:
-    assert record.content is not None
-    payload = json.loads(encryption.open(record.content, _context(child, record)))
+    return open_records(child, [record])[0]
+
+
+def open_records(child: Child, records: list[SectionRecord]) -> list[SectionContent]:
+    """Decrypt records of one child (one key store read for them all)."""
+    sealed = []
+    for record in records:
+        assert record.content is not None
+        sealed.append((record.content, _context(child, record)))
+    return [
+        _content(record, json.loads(plaintext))
+        for record, plaintext in zip(records, encryption.open_many(sealed), strict=True)
+    ]
+
+
+def _content(record: SectionRecord, payload: dict[str, Any]) -> SectionContent:
     return SectionContent(
         key=record.section_key,
         answers=payload["answers"],
@@ -154,7 +169,7 @@ def open_record(child: Child, record: SectionRecord) -> SectionContent:
 
 def _view(child: Child, version: int, decision: policy.Decision) -> ProfileView:
     records = [r for r in _records_at(child.id, version) if decision.allows(r.section_key)]
-    sections = {record.section_key: open_record(child, record) for record in records}
+    sections = {content.key: content for content in open_records(child, records)}
     ordered = {key: sections[key] for key in catalogue.SECTION_KEYS if key in sections}
     return ProfileView(child_id=child.id, version=version, sections=ordered)
 

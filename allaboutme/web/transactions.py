@@ -39,7 +39,9 @@ def transactional(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             session = db.session()
             wants_lock = take_write_lock() if callable(take_write_lock) else take_write_lock
-            if wants_lock and not session.in_transaction():
+            if wants_lock:
+                if session.in_transaction():
+                    session.commit()  # end the read (loading the user) so the write can lock
                 db.begin_write()
             try:
                 result = function(*args, **kwargs)
@@ -47,6 +49,8 @@ def transactional(
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                db.run_after_transaction_callbacks()
             return result
 
         return wrapper  # type: ignore[return-value]

@@ -1,0 +1,1 @@
+"""Referrals: placement matching, packets and providers' responses."""

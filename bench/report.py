@@ -1,0 +1,245 @@
+"""Targets (from the issue) checked against one run, and the readable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+READ_VS_BARE_MIN = 0.30
+WRITE_VS_BARE_MIN = 0.15
+READ_P99_MAX_MS = 25.0
+ROTATION_MAX_SECONDS = 10.0
+ROTATION_TARGET_CHILDREN = 10_000
+NOISY_OTHER_CORES = 0.25
+
+
+def _get(document: dict[str, Any], *path: str) -> Any:
+    node: Any = document
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 3)
+
+
+def _target(
+    value: float | None, limit: float, *, at_least: bool, errors: int = 0, **extra: Any
+) -> dict[str, Any]:
+    """A target; not judged (met=None) when its requests had errors: the figure is not valid."""
+    met = None if value is None else (value >= limit if at_least else value <= limit)
+    if errors:
+        met = None
+    return {
+        "value": value,
+        ("min" if at_least else "max"): limit,
+        "met": met,
+        "errors": errors,
+        **extra,
+    }
+
+
+def _errors(document: dict[str, Any], *scenarios: str) -> int:
+    return sum(_get(document, "results", name, "errors") or 0 for name in scenarios)
+
+
+def targets(document: dict[str, Any]) -> dict[str, Any]:
+    bare = _get(document, "results", "bare", "requests_per_second")
+    read = _get(document, "results", "read", "requests_per_second")
+    write = _get(document, "results", "write", "saved_per_second")
+    children = _get(document, "results", "rotation", "children")
+    connections = _get(document, "plan", "connections")
+    rotation = _get(document, "results", "rotation", "under_read_load", "reported_seconds")
+    p99_during = _get(
+        document, "results", "rotation", "under_read_load", "read_during_rotation", "p99_ms"
+    )
+    p99_before = _get(document, "results", "rotation", "read_without_rotation", "p99_ms")
+    return {
+        "read_vs_bare_throughput": _target(
+            _ratio(read, bare),
+            READ_VS_BARE_MIN,
+            at_least=True,
+            errors=_errors(document, "bare", "read"),
+        ),
+        "write_vs_bare_throughput": _target(
+            _ratio(write, bare),
+            WRITE_VS_BARE_MIN,
+            at_least=True,
+            errors=_errors(document, "bare", "write"),
+        ),
+        "read_p99_ms": _target(
+            _get(document, "results", "read", "p99_ms"),
+            READ_P99_MAX_MS,
+            at_least=False,
+            errors=_errors(document, "read"),
+            # Little's law for a closed loop: mean latency = connections / throughput, so a
+            # p99 under the target needs at least this many reads per second.
+            reads_per_second_needed=(
+                round(connections * 1000 / READ_P99_MAX_MS) if connections else None
+            ),
+        ),
+        "rotation_seconds": _target(
+            rotation,
+            ROTATION_MAX_SECONDS,
+            at_least=False,
+            children=children,
+            comparable=children == ROTATION_TARGET_CHILDREN,
+            note="time the command reports for the rotation itself, under read load",
+        ),
+        "read_vs_bare_server_cpu_cost": {
+            "value": _ratio(
+                _get(document, "results", "bare", "server_cpu_ms_per_request"),
+                _get(document, "results", "read", "server_cpu_ms_per_request"),
+            ),
+            "note": "bare CPU ms/request over read CPU ms/request: the throughput ratio "
+            "a CPU-bound server alone on the machine would reach",
+        },
+        "read_p99_during_vs_without_rotation": {
+            "value": _ratio(p99_during, p99_before),
+            "during_ms": p99_during,
+            "without_ms": p99_before,
+        },
+    }
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _row(name: str, figures: dict[str, Any] | None, bare_rps: float | None, rps_key: str) -> str:
+    if not figures:
+        return f"{name:<26} (not measured)"
+    rps = figures.get(rps_key)
+    return (
+        f"{name:<26} {_fmt(rps):>8} {_fmt(_ratio(rps, bare_rps), 3):>7} "
+        f"{_fmt(figures.get('median_ms'), 2):>8} {_fmt(figures.get('p95_ms'), 2):>8} "
+        f"{_fmt(figures.get('p99_ms'), 2):>8} {_fmt(figures.get('max_ms'), 1):>8} "
+        f"{_fmt(figures.get('errors')):>6} {_fmt(figures.get('conflicts_409', '')):>5} "
+        f"{_fmt(figures.get('client_cpu_of_one_core'), 2):>6} "
+        f"{_fmt(figures.get('server_cores_busy'), 2):>6} "
+        f"{_fmt(figures.get('server_cpu_ms_per_request'), 2):>6} "
+        f"{_fmt(figures.get('database_server_cores_busy'), 2):>6} "
+        f"{_fmt(figures.get('other_cores_busy'), 2):>6}"
+    )
+
+
+def _mark(target: dict[str, Any]) -> str:
+    if target.get("errors"):
+        return f"INVALID ({target['errors']} failed requests)"
+    if target.get("comparable") is False:
+        return "n/a (different size)"
+    return {True: "met", False: "MISSED", None: "not measured"}[target.get("met")]
+
+
+def table(document: dict[str, Any]) -> str:
+    machine = document.get("machine", {})
+    plan = document.get("plan", {})
+    results = document.get("results", {})
+    bare_rps = _get(results, "bare", "requests_per_second")
+    lines = [
+        f"allaboutme bench  {document.get('started_at')}  backend={machine.get('backend')}  "
+        f"nproc={machine.get('nproc')}  mem={machine.get('memory_total_mib')} MiB  "
+        f"python={machine.get('python')}  commit={str(machine.get('git_commit'))[:10]}"
+        f"{' (dirty)' if machine.get('git_dirty') else ''}",
+        f"{plan.get('connections')} connections, {plan.get('duration_seconds')} s per scenario "
+        f"after {plan.get('warmup_seconds')} s warm-up; gunicorn 2 workers "
+        f"(worker recycling {'on' if _get(plan, 'gunicorn', 'worker_recycling') else 'off'})",
+        "",
+        f"{'scenario':<26} {'req/s':>8} {'/bare':>7} {'median':>8} {'p95':>8} {'p99':>8} "
+        f"{'max':>8} {'errors':>6} {'409':>5} {'client':>6} {'server':>6} {'ms/req':>6} "
+        f"{'db':>6} {'other':>6}",
+        _row("bare GET /healthz", results.get("bare"), bare_rps, "requests_per_second"),
+        _row("child profile read", results.get("read"), bare_rps, "requests_per_second"),
+        _row(
+            "  read, 1 connection",
+            results.get("read_one_connection"),
+            bare_rps,
+            "requests_per_second",
+        ),
+        _row("section write (saved)", results.get("write"), bare_rps, "saved_per_second"),
+    ]
+    rotation = results.get("rotation") or {}
+    if rotation:
+        lines += [
+            _row(
+                "read before rotation",
+                rotation.get("read_without_rotation"),
+                bare_rps,
+                "requests_per_second",
+            ),
+            _row(
+                "read during rotation",
+                _get(rotation, "under_read_load", "read_during_rotation"),
+                bare_rps,
+                "requests_per_second",
+            ),
+        ]
+    lines += [
+        "",
+        "latencies in ms; client / server / other = CPU cores busy during the measured period: "
+        "load generator, gunicorn (all workers), everything else on the machine; "
+        "ms/req = gunicorn CPU ms per request; db = PostgreSQL backends of our databases",
+        f"worker boots during measurement: {results.get('worker_boots')}",
+        f"cores busy per live gunicorn worker: {results.get('worker_cores_busy')}",
+        f"other processes' cores busy just before each scenario: "
+        f"{results.get('other_cores_busy_before')}",
+    ]
+    if rotation:
+        under = rotation.get("under_read_load") or {}
+        alone = rotation.get("alone") or {}
+        lines.append(
+            f"key rotation of {rotation.get('children')} children "
+            f"(keys created in {_get(rotation, 'key_creation', 'seconds')} s): "
+            f"under read load {_fmt(under.get('reported_seconds'), 2)} s "
+            f"(then {max((under.get('rotations') or 1) - 1, 0)} more back to back: "
+            f"{under.get('all_reported_seconds', [])[1:]}) "
+            f"(command wall {_fmt(under.get('command_wall_seconds'), 2)} s); "
+            f"alone {_fmt(alone.get('reported_seconds'), 2)} s "
+            f"(command wall {_fmt(alone.get('command_wall_seconds'), 2)} s)"
+        )
+    lines += ["", "targets:"]
+    for name, target in (document.get("targets") or {}).items():
+        if "met" in target:
+            limit = f">= {target['min']}" if "min" in target else f"<= {target['max']}"
+            line = f"  {name:<38} {_fmt(target['value'], 3):>8}  {limit:<8} {_mark(target)}"
+            if target.get("reads_per_second_needed"):
+                line += (
+                    f"  (closed loop: needs >= {target['reads_per_second_needed']} reads/s "
+                    f"at {plan.get('connections')} connections)"
+                )
+            lines.append(line)
+        elif "during_ms" in target:
+            lines.append(
+                f"  {name:<38} {_fmt(target['value'], 3):>8}  "
+                f"(p99 {_fmt(target.get('during_ms'), 2)} ms vs "
+                f"{_fmt(target.get('without_ms'), 2)} ms)"
+            )
+        else:
+            lines.append(f"  {name:<38} {_fmt(target['value'], 3):>8}  (informational)")
+    noisy = max(
+        (
+            figures.get("other_cores_busy") or 0.0
+            for figures in (results.get(name) or {} for name in ("bare", "read", "write"))
+        ),
+        default=0.0,
+    )
+    if noisy > NOISY_OTHER_CORES:
+        lines += [
+            "",
+            f"WARNING: other processes used up to {noisy:.2f} cores during the run; "
+            "absolute figures and ratios are not trustworthy, run again on a quiet machine.",
+        ]
+    errors = (document.get("server_errors") or {}).get("counts")
+    if errors:
+        lines += ["", f"server errors logged: {errors}"]
+    if document.get("error"):
+        lines += ["", "RUN FAILED: " + document["error"].strip().splitlines()[-1]]
+    return "\n".join(lines)

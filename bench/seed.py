@@ -1,0 +1,129 @@
+"""Seed a benchmark instance through the app's own services (run as a subprocess).
+
+    python -m bench.seed data OUT.json --writers 32
+    python -m bench.seed keys OUT.json --tenant ID --count 10000
+
+The settings come from the ``ALLABOUTME_*`` environment the caller prepared
+(``bench.environment.Instance``). ``data`` creates one authority, one social
+worker, the measured child and one child per writing connection, each with a
+login and a full profile; it writes their ids and secrets to OUT.json (inside
+the throwaway instance folder). ``keys`` creates child keys directly in the key
+store, for the rotation benchmark. Password hashing keeps its production cost,
+so only the logins the benchmark logs in with are created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import string
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from allaboutme import create_app, db, encryption
+from allaboutme.accounts import services as accounts
+from allaboutme.children import services as children
+from allaboutme.profiles import catalogue, services
+from bench.answers import sample_answers
+
+SECTION_TEXT = "Bench answer"
+
+
+def _child_secret() -> str:
+    """A random passphrase a child could have chosen (letters, so never a trivial PIN)."""
+    return "".join(secrets.choice(string.ascii_letters) for _ in range(16))
+
+
+def _full_profile(child_user: Any, child_id: str) -> int:
+
+    version = 0
+    for key in catalogue.SECTION_KEYS:
+        view = services.write_section(
+            child_user,
+            child_id,
+            key,
+            answers=sample_answers(key, SECTION_TEXT),
+            language="en",
+            has_help=False,
+            expected_version=version,
+            now=db.utcnow(),
+        )
+        version = view.version
+    return version
+
+
+def seed_data(writers: int) -> dict[str, Any]:
+
+    authority = accounts.create_organisation(kind="local_authority", name="Bench Borough")
+    worker = accounts.create_user(
+        organisation=authority,
+        role="social_worker",
+        username="bench.worker",
+        secret=secrets.token_urlsafe(24),
+        display_name="Bench Worker",
+    )
+    logins = []
+    for index in range(1 + writers):
+        child = children.create_child(
+            actor=worker,
+            preferred_name=f"Bench child {index}",
+            date_of_birth=date(2012, 3, 4),
+            locale="en",
+            now=db.utcnow(),
+        )
+        secret = _child_secret()
+        username = f"bench.child{index:03d}"
+        user = accounts.create_user(
+            organisation=authority,
+            role="child",
+            username=username,
+            secret=secret,
+            display_name=f"Bench child {index}",
+            child_id=child.id,
+        )
+        version = _full_profile(user, child.id)
+        logins.append(
+            {"child_id": child.id, "username": username, "password": secret, "version": version}
+        )
+    db.session().commit()
+    return {"authority_id": authority.id, "measured": logins[0], "writers": logins[1:]}
+
+
+def seed_keys(tenant_id: str, count: int, batch: int) -> dict[str, Any]:
+
+    keystore = encryption.vault().keystore
+    started = time.perf_counter()
+    created = 0
+    for start in range(0, count, batch):
+        ids = [db.new_id() for _ in range(min(batch, count - start))]
+        created += keystore.ensure_child_keys(tenant_id, ids, batch_size=batch)
+    return {"created": created, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.seed")
+    sub = parser.add_subparsers(dest="what", required=True)
+    data = sub.add_parser("data")
+    data.add_argument("out", type=Path)
+    data.add_argument("--writers", type=int, default=32)
+    keys = sub.add_parser("keys")
+    keys.add_argument("out", type=Path)
+    keys.add_argument("--tenant", required=True)
+    keys.add_argument("--count", type=int, default=10_000)
+    keys.add_argument("--batch", type=int, default=1_000)
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    with app.app_context():
+        if args.what == "data":
+            result = seed_data(args.writers)
+        else:
+            result = seed_keys(args.tenant, args.count, args.batch)
+    args.out.write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
