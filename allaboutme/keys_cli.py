@@ -12,7 +12,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from allaboutme import encryption
+from allaboutme import db, encryption
+from allaboutme.audit import services as audit
 from allaboutme.crypto import add_root_key_version
 
 keys_cli = AppGroup("keys", help="Key rotation and status.")
@@ -31,11 +32,13 @@ def rotate(rotate_root: bool, authority_ids: tuple[str, ...], batch_size: int) -
         version = add_root_key_version(settings.root_key_file)
         vault = encryption.build_vault(settings)
         report = vault.rotate_root(batch_size=batch_size)
+        _audit("keys.rotate_root", audit.SERVICE_CHAIN, f"root version {version}")
         click.echo(f"root key version {version}: {report.rewrapped} authority keys re-wrapped")
     tenants = authority_ids or tuple(vault.status().current_tenant_versions)
     total = 0
     for tenant_id in tenants:
         report = vault.rotate_tenant(tenant_id, batch_size=batch_size)
+        _audit("keys.rotate", tenant_id, f"authority key version {report.target_version}")
         total += report.rewrapped
         resumed = " (finished an earlier run)" if report.resumed else ""
         click.echo(
@@ -43,6 +46,11 @@ def rotate(rotate_root: bool, authority_ids: tuple[str, ...], batch_size: int) -
             f"{report.rewrapped} keys re-wrapped{resumed}"
         )
     click.echo(f"done: {total} keys re-wrapped in {time.perf_counter() - started:.2f} s")
+
+
+def _audit(action: str, chain: str, reason: str) -> None:
+    audit.record(actor=None, action=action, chain=chain, now=db.utcnow(), reason=reason)
+    db.session().commit()
 
 
 @keys_cli.command("status")

@@ -118,6 +118,13 @@ class Instance:
         finally:
             admin.dispose()
 
+    @property
+    def database_url(self) -> str:
+        """The data database, as the app's settings name it (``allaboutme.config``)."""
+        return self.env.get("ALLABOUTME_DATABASE_URL") or (
+            f"sqlite:///{self.folder / 'allaboutme.sqlite3'}"
+        )
+
     def flask(self, *args: str, timeout: float = SUBPROCESS_TIMEOUT) -> str:
         """Run ``flask --app allaboutme ARGS`` in this instance; return its stdout."""
         return self.python("-m", "flask", "--app", "allaboutme", *args, timeout=timeout)

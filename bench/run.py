@@ -1,4 +1,4 @@
-"""``python -m bench.run``: profile read and section write against the bare endpoint; rotation.
+"""``python -m bench.run``: profile reads and section write against the bare endpoint; rotation.
 
     python -m bench.run [--quick] [--backend sqlite|postgresql] [--out bench/results]
 
@@ -24,10 +24,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bench import report
+from bench.audit_count import AuditCount, count_audit_events, written_between
 from bench.environment import REPO, Instance, busy_cores, machine
 from bench.loadgen import Connection, Recorder, RunResult, run_closed_loop, summarise
-from bench.scenarios import Login, Writer, bare_step, log_in_all, read_step
+from bench.scenarios import (
+    Login,
+    Writer,
+    bare_step,
+    log_in_all,
+    profile_path,
+    read_step,
+    worker_read_step,
+)
 from bench.server import Server, backend_cpu_seconds, gunicorn
 
 ROTATION_MAX_SECONDS = 300.0  # the rotation command is killed after this
@@ -104,20 +115,40 @@ class Bench:
         self.results: dict[str, Any] = {}
         self.measured: Login | None = None
         self.writers: list[Login] = []
+        self.worker: Login | None = None
         names = tuple(instance.postgres_databases)
         self.database_cpu = (lambda: backend_cpu_seconds(names)) if names else None
+        self.audit_written: dict[str, dict[str, Any]] = {}
+
+    async def _count_audit(self, actor_user_id: str | None) -> AuditCount | None:
+        if actor_user_id is None:
+            return None
+        url = self.instance.database_url
+        return await asyncio.to_thread(count_audit_events, url, actor_user_id)
 
     def _connections(self, cookie: str | None = None, count: int = 0) -> list[Connection]:
         count = count or self.plan.connections
         return [Connection(self.server.port, cookie) for _ in range(count)]
 
     async def _run(
-        self, name: str, steps: list[Any], connections: list[Connection], **kwargs: Any
+        self,
+        name: str,
+        steps: list[Any],
+        connections: list[Connection],
+        *,
+        audit_actor: str | None = None,
+        **kwargs: Any,
     ) -> RunResult:
-        """Warm up (discarded), then measure; connections are fresh and closed after."""
+        """Warm up (discarded), then measure; connections are fresh and closed after.
+
+        With ``audit_actor``, ``audit_events`` is counted right before and right
+        after the measured period (no request in flight either time); what the
+        measured requests appended goes to ``self.audit_written[name]``.
+        """
         try:
             await self._wait_quiet(name)
             await run_closed_loop(steps, connections, duration=self.plan.warmup)
+            audit_before = await self._count_audit(audit_actor)
             boots = self.server.worker_boots()
             per_process = self.server.cpu_by_process()
             result = await run_closed_loop(
@@ -128,6 +159,9 @@ class Bench:
                 database_cpu=self.database_cpu,
                 **kwargs,
             )
+            audit_after = await self._count_audit(audit_actor)
+            if audit_before is not None and audit_after is not None:
+                self.audit_written[name] = written_between(audit_before, audit_after)
             booted = self.server.worker_boots() - boots
             self.results.setdefault("worker_boots", {})[name] = booted
             after = self.server.cpu_by_process()
@@ -187,31 +221,47 @@ class Bench:
         }
 
     async def log_in(self) -> None:
-        accounts = [self.seed["measured"], *self.seed["writers"]]
+        accounts = [self.seed["measured"], *self.seed["writers"], self.seed["worker"]]
         started = time.perf_counter()
         logins = await log_in_all(self.server.port, accounts)
         self.results["login_seconds"] = round(time.perf_counter() - started, 2)
-        self.measured, self.writers = logins[0], logins[1:]
-        await self._check_profile()
+        self.measured, self.writers, self.worker = logins[0], logins[1:-1], logins[-1]
+        self.results["profile"] = await self._check_profile(self.measured.cookie)
+        self.results["worker_profile"] = await self._check_profile(self.worker.cookie)
+        self._check_audit_database()
 
-    async def _check_profile(self) -> None:
-        """The measured child's profile answers 200 with every section, or nothing is measured."""
+    async def _check_profile(self, cookie: str) -> dict[str, Any]:
+        """The measured child's profile answers 200 with every section, or nothing is measured.
+
+        Asked as the child and as the social worker (every section is shared with them).
+        """
         assert self.measured is not None
-        connection = Connection(self.server.port, self.measured.cookie)
+        connection = Connection(self.server.port, cookie)
         try:
-            response = await connection.request(
-                "GET", f"/api/v1/children/{self.measured.child_id}/profile"
-            )
+            response = await connection.request("GET", profile_path(self.measured.child_id))
         finally:
             connection.close()
         if response.status != 200:
             raise RuntimeError(f"profile read answered {response.status}: {response.body[:300]!r}")
         sections = json.loads(response.body)["sections"]
-        self.results["profile"] = {
+        expected = self.results.get("profile", {}).get("sections")
+        if expected is not None and len(sections) != expected:
+            raise RuntimeError(f"the worker sees {len(sections)} of {expected} sections")
+        return {
             "sections": len(sections),
             "response_bytes": len(response.body),
             "etag": response.headers.get("etag"),
         }
+
+    def _check_audit_database(self) -> None:
+        """The audit counts read the database the app writes (the seed's grants are in it)."""
+        ours = make_url(self.instance.database_url).render_as_string(hide_password=True)
+        if ours != self.seed["database_url"]:
+            raise RuntimeError(f"audit counts would read {ours}, the app uses another database")
+        count = count_audit_events(self.instance.database_url, self.seed["worker"]["user_id"])
+        grants = count.by_action.get("consent.grant allowed", 0)
+        if grants != self.seed["grants"]:
+            raise RuntimeError(f"{grants} consent.grant events, {self.seed['grants']} seeded")
 
     async def bare(self) -> None:
         connections = self._connections()
@@ -225,6 +275,32 @@ class Bench:
         result = await self._run(name, steps, connections)
         self.results[name] = summarise(result, "read") | self._client(result)
         return self.results[name]
+
+    async def worker_read(self) -> None:
+        """The social worker reads, on each connection, a different child's shared profile.
+
+        One session (cookie) on every connection; each read is a consent decision and
+        an audit append in the same transaction (on SQLite: the write lock).
+        """
+        assert self.worker is not None
+        children = [w.child_id for w in self.writers]  # one per connection
+        connections = self._connections(self.worker.cookie)
+        steps = [
+            worker_read_step(c, children[i % len(children)]) for i, c in enumerate(connections)
+        ]
+        result = await self._run(
+            "worker_read", steps, connections, audit_actor=self.seed["worker"]["user_id"]
+        )
+        summary = summarise(result, "worker_read")
+        audit = dict(self.audit_written.get("worker_read", {}))
+        ok = summary["statuses"].get("200", 0)
+        audit["ok_responses"] = ok
+        audit["every_read_audited"] = (
+            audit.get("audited_reads") == ok and audit.get("events_written") == ok
+        )
+        summary["children"] = len({children[i % len(children)] for i in range(len(steps))})
+        summary["audit"] = audit
+        self.results["worker_read"] = summary | self._client(result)
 
     async def write(self) -> None:
         connections = [Connection(self.server.port, w.cookie) for w in self.writers]
@@ -353,6 +429,7 @@ async def measure(bench: Bench) -> None:
     await bench.bare()
     await bench.read()
     await bench.read("read_one_connection", connections_count=1)
+    await bench.worker_read()  # before the write scenario adds history to these children
     await bench.write()
     await bench.rotation()
 

@@ -1,4 +1,5 @@
-"""The measured scenarios: bare JSON endpoint, the child's profile read, a section write.
+"""The measured scenarios: bare JSON endpoint, profile reads (the child's own and the
+social worker's consented, audited one), a section write.
 
 Logging in happens once per login, before any timing (Argon2 at production
 cost is deliberately slow and is not what these scenarios measure).
@@ -37,7 +38,9 @@ def _cookie_value(set_cookie: str, name: str) -> str | None:
     return None
 
 
-async def log_in(port: int, username: str, password: str, child_id: str, version: int) -> Login:
+async def log_in(
+    port: int, username: str, password: str, child_id: str = "", version: int = 0
+) -> Login:
     connection = Connection(port)
     try:
         body = json.dumps({"username": username, "password": password}).encode()
@@ -64,8 +67,8 @@ async def log_in_all(port: int, accounts: Sequence[dict[str, Any]]) -> list[Logi
                 port,
                 account["username"],
                 account["password"],
-                account["child_id"],
-                account["version"],
+                account.get("child_id", ""),
+                account.get("version", 0),
             )
 
     return list(await asyncio.gather(*(one(a) for a in accounts)))
@@ -88,6 +91,17 @@ def read_step(connection: Connection, child_id: str) -> Step:
 
     async def step(recorder: Recorder) -> None:
         await recorder.timed("read", connection, "GET", path, headers=headers)
+
+    return step
+
+
+def worker_read_step(connection: Connection, child_id: str) -> Step:
+    """The social worker reads one child's profile: consent decision, then an audit append."""
+    path = profile_path(child_id)
+    headers = {"Accept": "application/json"}
+
+    async def step(recorder: Recorder) -> None:
+        await recorder.timed("worker_read", connection, "GET", path, headers=headers)
 
     return step
 

@@ -5,11 +5,14 @@
 
 The settings come from the ``ALLABOUTME_*`` environment the caller prepared
 (``bench.environment.Instance``). ``data`` creates one authority, one social
-worker, the measured child and one child per writing connection, each with a
-login and a full profile; it writes their ids and secrets to OUT.json (inside
-the throwaway instance folder). ``keys`` creates child keys directly in the key
-store, for the rotation benchmark. Password hashing keeps its production cost,
-so only the logins the benchmark logs in with are created.
+worker (with a login; allocated to every child, having created them), the
+measured child and one child per writing connection, each with a login, a full
+profile and a grant sharing every section with their social worker (made by the
+child through ``consent.services.grant_consent``); it writes their ids and
+secrets to OUT.json (inside the throwaway instance folder). ``keys`` creates
+child keys directly in the key store, for the rotation benchmark. Password
+hashing keeps its production cost, so only the logins the benchmark logs in
+with are created.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Any
 from allaboutme import create_app, db, encryption
 from allaboutme.accounts import services as accounts
 from allaboutme.children import services as children
+from allaboutme.children.sections import SECTION_KEYS
+from allaboutme.consent import services as consent
 from allaboutme.profiles import catalogue, services
 from bench.answers import sample_answers
 
@@ -55,14 +60,31 @@ def _full_profile(child_user: Any, child_id: str) -> int:
     return version
 
 
+def _share_with_social_worker(child_user: Any, child_id: str) -> str:
+    """The child shares every section with their social worker (for support, no end date)."""
+    grant = consent.grant_consent(
+        child_user,
+        child_id,
+        audience=consent.Audience("social_worker"),
+        sections=list(SECTION_KEYS),
+        purpose="support",
+        expires_at=None,
+        has_help=False,
+        locale="en",
+        now=db.utcnow(),
+    )
+    return grant.id
+
+
 def seed_data(writers: int) -> dict[str, Any]:
 
     authority = accounts.create_organisation(kind="local_authority", name="Bench Borough")
+    worker_secret = secrets.token_urlsafe(24)
     worker = accounts.create_user(
         organisation=authority,
         role="social_worker",
         username="bench.worker",
-        secret=secrets.token_urlsafe(24),
+        secret=worker_secret,
         display_name="Bench Worker",
     )
     logins = []
@@ -85,11 +107,29 @@ def seed_data(writers: int) -> dict[str, Any]:
             child_id=child.id,
         )
         version = _full_profile(user, child.id)
+        grant_id = _share_with_social_worker(user, child.id)
         logins.append(
-            {"child_id": child.id, "username": username, "password": secret, "version": version}
+            {
+                "child_id": child.id,
+                "username": username,
+                "password": secret,
+                "version": version,
+                "grant_id": grant_id,
+            }
         )
     db.session().commit()
-    return {"authority_id": authority.id, "measured": logins[0], "writers": logins[1:]}
+    return {
+        "authority_id": authority.id,
+        "database_url": db.database().engine.url.render_as_string(hide_password=True),
+        "worker": {
+            "user_id": worker.id,
+            "username": "bench.worker",
+            "password": worker_secret,
+        },
+        "grants": len(logins),
+        "measured": logins[0],
+        "writers": logins[1:],
+    }
 
 
 def seed_keys(tenant_id: str, count: int, batch: int) -> dict[str, Any]:

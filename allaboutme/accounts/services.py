@@ -19,6 +19,7 @@ from allaboutme.accounts.models import (
     User,
 )
 from allaboutme.accounts.session_store import end_sessions_of
+from allaboutme.audit import services as audit
 from allaboutme.crypto.tokens import token_digest
 from allaboutme.errors import Conflict, NotFound, ValidationFailed, field_error
 from allaboutme.i18n import _, normalise_locale
@@ -92,6 +93,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    _audit_admin(None, "user.create", user)
     return user
 
 
@@ -113,34 +115,47 @@ def find_user_by_username(username: str) -> User | None:
     return db.session().scalar(select(User).where(User.username == normalise_username(username)))
 
 
-def deactivate_user(user: User) -> None:
+def _audit_admin(actor: User | None, action: str, user: User) -> None:
+    audit.record(
+        actor=actor, action=action, chain=user.org_id, now=db.utcnow(),
+        subject=audit.Subject(child_id=user.child_id, object_type="user", object_id=user.id),
+    )
+
+
+def deactivate_user(user: User, *, actor: User | None = None) -> None:
     """Switch a login off and end its sessions at once."""
     user.is_active = False
     end_sessions_of(user.id)
     db.session().flush()
+    _audit_admin(actor, "user.deactivate", user)
 
 
-def change_role(user: User, role: str) -> None:
+def change_role(user: User, role: str, *, actor: User | None = None) -> None:
     """A new role ends every session, so no page keeps the old rights."""
     if ROLE_ORG_KIND.get(role) != user.organisation.kind:
         raise field_error("role", _("That role does not belong to this kind of organisation."))
     user.role = role
     end_sessions_of(user.id)
     db.session().flush()
+    _audit_admin(actor, "user.role_change", user)
 
 
-def set_secret(user: User, secret: str) -> None:
+def set_secret(user: User, secret: str, *, actor: User | None = None) -> None:
     """A new password or PIN; every session of the user ends."""
     passwords.check_secret(secret, is_child=user.role == "child", username=user.username)
     user.password_hash = passwords.hash_secret(secret)
     end_sessions_of(user.id)
     db.session().flush()
+    _audit_admin(actor, "user.secret_change", user)
 
 
-def reset_login_throttle(username: str) -> None:
+def reset_login_throttle(username: str, *, actor: User | None = None) -> None:
     """Let a user try again after the hard stop (a worker's decision)."""
     throttle = db.session().get(LoginThrottle, username_digest(username))
     if throttle is not None:
         throttle.failures = 0
         throttle.last_failure_at = None
         db.session().flush()
+    user = find_user_by_username(username)
+    if user is not None:
+        _audit_admin(actor, "user.login_reset", user)

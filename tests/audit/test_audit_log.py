@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from allaboutme import db
+from allaboutme.accounts import services as accounts
+from allaboutme.accounts.models import User
 from allaboutme.audit.models import AuditEvent, AuditHead
 from tests.factories import ApiClient
 
@@ -35,7 +37,8 @@ def _events(app, chain):
 
 def test_actions_are_recorded_without_content(app, factory):
     authority = _activity(app, factory)
-    events = [e for e in _events(app, authority.id) if e.action != "mfa.enrolment_started"]
+    setup = {"mfa.enrolment_started", "user.create"}  # the factory's own doing
+    events = [e for e in _events(app, authority.id) if e.action not in setup]
     assert [e.action for e in events] == [
         "login",
         "child.create",
@@ -69,11 +72,23 @@ def test_a_failed_write_leaves_no_event(app, factory):
     )
     assert bad.status_code == 422
     actions = [e.action for e in _events(app, authority.id)]
-    assert actions == ["mfa.enrolment_started", "login"]  # the factory enrolled the worker
+    assert actions == ["user.create", "mfa.enrolment_started", "login"]  # factory, then login
 
 
 def _verify(runner):
     return runner.invoke(args=["audit", "verify"])
+
+
+def test_admin_actions_and_key_rotation_are_recorded(app, factory, runner):
+    authority = factory.organisation("local_authority")
+    worker = factory.user("social_worker", authority)
+    with app.app_context():
+        user = db.session().get(User, worker.user_id)
+        accounts.deactivate_user(user)
+        db.session().commit()
+    assert runner.invoke(args=["keys", "rotate", "--authority", authority.id]).exit_code == 0
+    actions = [e.action for e in _events(app, authority.id)]
+    assert actions[-2:] == ["user.deactivate", "keys.rotate"]
 
 
 def test_verify_passes_on_an_untouched_log(app, factory, runner):

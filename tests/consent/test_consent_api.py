@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from allaboutme import db
 from allaboutme.audit.models import AuditEvent
+from allaboutme.consent import services as consent_services
 from allaboutme.consent.models import ConsentGrant
 from tests.factories import ApiClient
 from tests.profiles.answers_for_tests import sample_answers
@@ -186,3 +189,21 @@ def test_denied_reads_are_audited(app, factory):
     with app.app_context():
         denied = db.session().query(AuditEvent).filter_by(outcome="denied", action="profile.read")
         assert denied.count() == 1
+
+
+def test_a_database_error_mid_grant_leaves_neither_grant_nor_event(app, factory, monkeypatch):
+    world = World(app, factory)
+    with app.app_context():
+        events_before = db.session().query(AuditEvent).count()
+
+    def failing_record(**_event):
+        raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(consent_services.audit, "record", failing_record)
+    response = world.share({"kind": "social_worker"}, ["likes"])
+    assert response.status_code == 503
+    assert "audit_events" not in response.get_data(as_text=True)
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session().query(ConsentGrant).count() == 0
+        assert db.session().query(AuditEvent).count() == events_before
