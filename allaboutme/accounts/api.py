@@ -37,16 +37,8 @@ blp = Blueprint(
 @transactional(take_write_lock=False)
 def create_session(args: dict[str, Any]) -> dict[str, Any]:
     """Log in with a username, password and (for professionals) a TOTP code."""
-    outcome = authentication.authenticate(
-        args["username"],
-        args["password"],
-        otp=args.get("otp"),
-        device_token=login_flow.device_token(),
-        mfa_required=login_flow.mfa_required(),
-        now=utcnow(),
-    )
-    login_flow.start_session(outcome)
-    return login_flow.session_payload(outcome.user)
+    user = login_flow.log_in(args["username"], args["password"], args.get("otp"))
+    return login_flow.session_payload(user)
 
 
 @blp.route("/session", methods=["GET"])

@@ -12,9 +12,10 @@ from flask import Response, after_this_request, current_app, request, session
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from allaboutme.accounts.authentication import LoginOutcome
+from allaboutme.accounts.authentication import LoginOutcome, authenticate
 from allaboutme.accounts.models import User
 from allaboutme.accounts.session_store import IDLE_KEY, idle_timeout_for
+from allaboutme.db import utcnow
 
 DEVICE_COOKIE = "aam_device"
 DEVICE_COOKIE_LIFETIME = timedelta(days=365)
@@ -26,6 +27,20 @@ def device_token() -> str | None:
 
 def mfa_required() -> bool:
     return bool(current_app.config["ALLABOUTME_SETTINGS"].mfa_enabled)
+
+
+def log_in(username: str, secret: str, otp: str | None) -> User:
+    """Check the login (bounded guessing, MFA) and start the browser's session."""
+    outcome = authenticate(
+        username,
+        secret,
+        otp=otp,
+        device_token=device_token(),
+        mfa_required=mfa_required(),
+        now=utcnow(),
+    )
+    start_session(outcome)
+    return outcome.user
 
 
 def start_session(outcome: LoginOutcome) -> None:

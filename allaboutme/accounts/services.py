@@ -117,7 +117,10 @@ def find_user_by_username(username: str) -> User | None:
 
 def _audit_admin(actor: User | None, action: str, user: User) -> None:
     audit.record(
-        actor=actor, action=action, chain=user.org_id, now=db.utcnow(),
+        actor=actor,
+        action=action,
+        chain=user.org_id,
+        now=db.utcnow(),
         subject=audit.Subject(child_id=user.child_id, object_type="user", object_id=user.id),
     )
 

@@ -75,15 +75,7 @@ def login_submit() -> Response | tuple[str, int]:
 @transactional(take_write_lock=False)
 def _log_in_from_form() -> None:
     args = load_form(LoginArgs())
-    outcome = authentication.authenticate(
-        args["username"],
-        args["password"],
-        otp=args.get("otp"),
-        device_token=login_flow.device_token(),
-        mfa_required=login_flow.mfa_required(),
-        now=utcnow(),
-    )
-    login_flow.start_session(outcome)
+    login_flow.log_in(args["username"], args["password"], args.get("otp"))
 
 
 @bp.post("/logout")
