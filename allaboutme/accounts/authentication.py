@@ -92,9 +92,12 @@ def authenticate(
     mfa_state = _check_second_factor(user, otp, mfa_required=mfa_required, now=now)
     if mfa_state is None:
         _record_failure(username, device, user, now, reason="wrong_code" if otp else "code_missing")
+        message = (
+            _("That code did not work. Check the time on your phone and try again.")
+            if otp else _("Type the 6-digit code from your authenticator app.")
+        )
         raise InvalidCredentials(
-            _("That code did not work. Check the time on your phone and try again."),
-            code="invalid_otp" if otp else "otp_required",
+            message, code="invalid_otp" if otp else "otp_required", errors={"otp": [message]}
         )
     return _succeed(user, device, throttle, mfa_state, now)
 

@@ -53,6 +53,7 @@ def test_a_used_code_cannot_be_replayed(app, client, factory):
     replay = other.post("/api/v1/session", json=body)
     assert replay.status_code == 401
     assert replay.get_json()["code"] == "invalid_otp"
+    assert replay.get_json()["errors"]["otp"]
 
 
 def test_wrong_code_is_refused_without_revealing_the_secret(app, client, factory, caplog):
