@@ -72,8 +72,8 @@ def parse_args(argv: list[str] | None) -> Plan:
     parser.add_argument(
         "--no-worker-recycling",
         action="store_true",
-        help="pass --max-requests 0 to gunicorn (the shipped config restarts workers "
-        "every ~2,000 requests)",
+        help="pass --max-requests 0 to gunicorn (the shipped config restarts a worker "
+        "after max_requests requests)",
     )
     parser.add_argument(
         "--wait-quiet",
