@@ -177,6 +177,8 @@ def decision_for(
     viewer: policy.Viewer, child: Child, *, now: datetime, purpose: str | None = None
 ) -> policy.Decision:
     """What ``viewer`` may read of the child's profile now, from the stored grants."""
+    if viewer.is_child_self:
+        return policy.decide(viewer, child.id, SECTION_KEYS, purpose, (), now)
     grants = db.session().scalars(
         select(ConsentGrant).where(
             ConsentGrant.child_id == child.id, ConsentGrant.revoked_at.is_(None)
