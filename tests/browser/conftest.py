@@ -119,6 +119,8 @@ def _chromium_present() -> None:
 def playwright_instance() -> Iterator[Any]:
     path = _chromium_or_skip()
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    # Assertions wait as long as actions do: CI machines are small and busy.
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)
     with sync_api.sync_playwright() as playwright:
         playwright.chromium_path = path  # type: ignore[attr-defined]
         yield playwright
