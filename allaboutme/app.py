@@ -22,14 +22,23 @@ from allaboutme.config import PROJECT_ROOT, Settings, load_settings
 from allaboutme.consent import api as consent_api
 from allaboutme.consent import views as consent_views
 from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
+from allaboutme.media import api as media_api
 from allaboutme.profiles import api as profiles_api
 from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
+from allaboutme.providers import api as providers_api
 from allaboutme.pwa import views as pwa_views
 from allaboutme.web import api as web_api
 from allaboutme.web import health, limits, logs, problems, security, templating
 
-API_BLUEPRINTS = (accounts_api.blp, children_api.blp, consent_api.blp, profiles_api.blp)
+API_BLUEPRINTS = (
+    accounts_api.blp,
+    children_api.blp,
+    consent_api.blp,
+    profiles_api.blp,
+    media_api.blp,
+    providers_api.blp,
+)
 PAGE_BLUEPRINTS = (
     accounts_views.bp,
     children_views.bp,

@@ -13,10 +13,13 @@ from flask.cli import AppGroup, with_appcontext
 from allaboutme import db, encryption
 from allaboutme.accounts import cli as accounts_cli
 from allaboutme.accounts import services as accounts
+from allaboutme.accounts.models import User
 from allaboutme.audit.cli import audit_cli
 from allaboutme.children import services as children
 from allaboutme.config import PROJECT_ROOT
 from allaboutme.keys_cli import keys_cli
+from allaboutme.providers import cli as providers_cli
+from allaboutme.providers import services as providers
 from allaboutme.translations_cli import i18n_cli
 
 db_cli = AppGroup("db", help="Database schema migrations (data and key store).")
@@ -95,6 +98,7 @@ def _create_demo_data() -> None:
             secret=DEMO_PASSWORD,
             display_name=display_name,
         )
+    _create_demo_providers(users["demo.framework"])
     child = children.create_child(
         actor=users["demo.worker"],
         preferred_name="Sam",
@@ -112,6 +116,55 @@ def _create_demo_data() -> None:
     )
 
 
+DEMO_PROVIDERS = (
+    # name, URN, rating, lots, (lat, lon), capabilities, languages, faiths, vacancies
+    (
+        "Sunrise Fostering",
+        "SC100001",
+        "outstanding",
+        ["2a", "2b", "2c"],
+        (51.3762, -0.0982),
+        ["sibling_group", "emergency", "semh"],
+        ["en", "ar", "so"],
+        ["islam", "christianity"],
+        3,
+    ),
+    (
+        "Oakwood Children's Homes",
+        "SC100002",
+        "good",
+        ["1a", "1b"],
+        (51.4613, -0.1156),
+        ["asd", "complex_adolescent"],
+        ["en", "pl"],
+        [],
+        1,
+    ),
+)
+
+
+def _create_demo_providers(framework_admin: User) -> None:
+    """Give the demo provider organisations their framework profiles."""
+    for name, urn, rating, lots, (
+        lat,
+        lon,
+    ), capabilities, languages, faiths, vacancies in DEMO_PROVIDERS:
+        providers.create_provider(
+            framework_admin,
+            name=name,
+            ofsted_urn=urn,
+            ofsted_rating=rating,
+            lots=lots,
+            location={"lat": lat, "lon": lon},
+            capabilities=capabilities,
+            languages=languages,
+            faiths=faiths,
+            cultural_competences=[],
+            vacancies=vacancies,
+            now=db.utcnow(),
+        )
+
+
 def _print_demo_logins() -> None:
     click.echo("Demo logins (username / password):")
     for org_name, _kind, role, username, _name in DEMO_USERS:
@@ -126,3 +179,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(i18n_cli)
     app.cli.add_command(seed_demo)
     accounts_cli.register(app.cli)
+    providers_cli.register(app.cli)

@@ -12,7 +12,9 @@ from allaboutme.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from allaboutme.children.models import Allocation, Child
 from allaboutme.consent.models import ConsentGrant
 from allaboutme.db import Base
+from allaboutme.media.models import MediaItem
 from allaboutme.profiles.models import Profile, SectionRecord
+from allaboutme.providers.models import ProviderProfile
 
 metadata = Base.metadata
 
@@ -26,8 +28,10 @@ __all__ = [
     "Invitation",
     "KnownDevice",
     "LoginThrottle",
+    "MediaItem",
     "Organisation",
     "Profile",
+    "ProviderProfile",
     "SectionRecord",
     "User",
     "UserSession",

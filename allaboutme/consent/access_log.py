@@ -18,6 +18,7 @@ from allaboutme.i18n import _
 READ_ACTIONS = (
     "profile.read",
     "profile.read.safeguarding",
+    "media.read",
     "child.export",
     "packet.view",
     "packet.pdf",

@@ -1,0 +1,1 @@
+"""Provider organisations on the placement framework: lots, Ofsted, capabilities, vacancies."""
