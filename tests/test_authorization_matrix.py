@@ -78,6 +78,38 @@ MATRIX: dict[str, tuple[Call, int, dict[str, int]]] = {
             "worker_other_authority": 404,
         },
     ),
+    "list providers": (
+        Call("GET", "/api/v1/providers"),
+        200,
+        {"anonymous": 401, "deactivated_worker": 401, "child_own": 403, "child_other": 403},
+    ),
+    "add a provider": (
+        Call("POST", "/api/v1/providers", {"name": "X"}),
+        403,
+        {"anonymous": 401, "deactivated_worker": 401, "framework_admin": 422},
+    ),
+    "list the child's pictures": (
+        Call("GET", "/api/v1/children/{child}/media"),
+        403,
+        {"anonymous": 401, "deactivated_worker": 401, "child_own": 200, "child_other": 404},
+    ),
+    "read the child's profile": (
+        Call("GET", "/api/v1/children/{child}/profile"),
+        404,
+        {"anonymous": 401, "deactivated_worker": 401, "child_own": 200},
+    ),
+    "export the child's data": (
+        Call("GET", "/api/v1/children/{child}/export"),
+        403,
+        {
+            "anonymous": 401,
+            "deactivated_worker": 401,
+            "child_own": 200,
+            "child_other": 404,
+            "admin_same_authority": 200,
+            "admin_other_authority": 404,
+        },
+    ),
     "start MFA enrolment": (
         Call("POST", "/api/v1/session/mfa/enrol"),
         201,

@@ -52,6 +52,7 @@ def read_session() -> dict[str, Any]:
 @blp.route("/session", methods=["DELETE"])
 @login_required(allow_mfa_pending=True)
 @blp.response(204)
+@transactional
 def delete_session() -> None:
     """Log out; the session is dead on the server at once."""
     login_flow.end_session()

@@ -94,7 +94,8 @@ def authenticate(
         _record_failure(username, device, user, now, reason="wrong_code" if otp else "code_missing")
         message = (
             _("That code did not work. Check the time on your phone and try again.")
-            if otp else _("Type the 6-digit code from your authenticator app.")
+            if otp
+            else _("Type the 6-digit code from your authenticator app.")
         )
         raise InvalidCredentials(
             message, code="invalid_otp" if otp else "otp_required", errors={"otp": [message]}
@@ -207,3 +208,14 @@ def _succeed(
         reason=f"mfa:{mfa_state}",
     )
     return LoginOutcome(user=user, mfa=mfa_state, device_token=new_device_token)
+
+
+def record_logout(user: User, *, now: datetime) -> None:
+    """Logging out is part of the trail: it shows when a session really ended."""
+    audit.record(
+        actor=user,
+        action="logout",
+        chain=user.org_id,
+        now=now,
+        subject=audit.Subject(child_id=user.child_id, object_type="user", object_id=user.id),
+    )

@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Response, after_this_request, current_app, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from allaboutme.accounts.authentication import LoginOutcome, authenticate
+from allaboutme.accounts.authentication import LoginOutcome, authenticate, record_logout
 from allaboutme.accounts.models import User
 from allaboutme.accounts.session_store import IDLE_KEY, idle_timeout_for
 from allaboutme.db import utcnow
@@ -78,6 +78,7 @@ def mark_mfa_complete() -> None:
 
 def end_session() -> None:
     """Log out: the server forgets the session; the browser is told to clear its data."""
+    record_logout(current_user, now=utcnow())
     logout_user()
     session.destroy()  # type: ignore[attr-defined]
 

@@ -80,6 +80,7 @@ def _log_in_from_form() -> None:
 
 @bp.post("/logout")
 @login_required(allow_mfa_pending=True)
+@transactional
 def logout() -> Response:
     login_flow.end_session()
     return redirect(url_for("accounts.login_page", logged_out=1), code=303)
