@@ -28,6 +28,7 @@ from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
 from allaboutme.providers import api as providers_api
 from allaboutme.pwa import views as pwa_views
+from allaboutme.rights import api as rights_api
 from allaboutme.web import api as web_api
 from allaboutme.web import health, limits, logs, problems, security, templating
 
@@ -38,6 +39,7 @@ API_BLUEPRINTS = (
     profiles_api.blp,
     media_api.blp,
     providers_api.blp,
+    rights_api.blp,
 )
 PAGE_BLUEPRINTS = (
     accounts_views.bp,

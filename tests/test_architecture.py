@@ -20,7 +20,7 @@ FLOORS = [
     {"children", "providers"},
     {"consent"},
     {"profiles", "media"},
-    {"referrals"},
+    {"referrals", "rights"},
     {"app", "cli", "keys_cli", "translations_cli", "models", "pwa", "__init__"},
 ]
 ISOLATED = {

@@ -127,6 +127,20 @@ def get_child(actor: User, child_id: str) -> Child:
     return child
 
 
+def get_child_for_rights(actor: User, child_id: str) -> Child:
+    """The child, for the child themself or their authority's administrator only.
+
+    Data rights (a copy of everything, erasure) belong to the child; the
+    authority's administrator acts on them on the child's behalf.
+    """
+    child = get_child(actor, child_id)
+    is_self = actor.role == "child" and actor.child_id == child.id
+    is_admin = actor.role == "la_admin" and actor.org_id == child.authority_id
+    if not (is_self or is_admin):
+        raise NotFound()
+    return child
+
+
 def get_allocated_child(worker: User, child_id: str) -> Child:
     """The child, only when ``worker`` is a social worker allocated to them."""
     child = get_child(worker, child_id)

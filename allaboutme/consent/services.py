@@ -148,6 +148,17 @@ def list_grants(actor: User, child_id: str) -> list[ConsentGrant]:
     )
 
 
+def grants_of(child: Child) -> list[ConsentGrant]:
+    """Every grant of the child, oldest first (for the child's copy of their data)."""
+    return list(
+        db.session().scalars(
+            select(ConsentGrant)
+            .where(ConsentGrant.child_id == child.id)
+            .order_by(ConsentGrant.granted_at, ConsentGrant.id)
+        )
+    )
+
+
 def as_policy_grant(grant: ConsentGrant) -> policy.Grant:
     return policy.Grant(
         id=grant.id,

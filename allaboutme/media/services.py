@@ -9,6 +9,7 @@ Only the child adds, lists or deletes their pictures.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -288,3 +289,33 @@ def delete_media(actor: User, media_id: str, *, now: datetime) -> None:
     _audit(actor, child, item, "media.delete", now)
     db.session().delete(item)
     db.session().flush()
+
+
+def pictures_for_export(child: Child) -> list[dict[str, object]]:
+    """Every picture of the child, decrypted, for the child's copy of their data.
+
+    The caller (``allaboutme.rights``) has checked the reader is the child or
+    their authority's administrator and audited the export.
+    """
+    items = list(
+        db.session().scalars(
+            select(MediaItem).where(MediaItem.child_id == child.id).order_by(MediaItem.created_at)
+        )
+    )
+    captions = _captions(child, items)
+    exported = []
+    for item, caption in zip(items, captions, strict=True):
+        image = encryption.open(item.image, _context(child, item, "image"))
+        exported.append(
+            {
+                "id": item.id,
+                "section": item.section_key,
+                "caption": caption,
+                "content_type": item.content_type,
+                "width": item.width,
+                "height": item.height,
+                "created_at": item.created_at,
+                "data_base64": base64.b64encode(image).decode(),
+            }
+        )
+    return exported

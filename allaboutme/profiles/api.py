@@ -11,11 +11,10 @@ from flask_smorest import Blueprint
 from allaboutme.db import utcnow
 from allaboutme.errors import AppError, TooLarge
 from allaboutme.i18n import _, _l
-from allaboutme.profiles import catalogue, rights, services
+from allaboutme.profiles import catalogue, services
 from allaboutme.profiles.schemas import (
     CatalogueArgs,
     CatalogueSchema,
-    ExportSchema,
     ProfileSchema,
     SafeguardingArgs,
     SectionArgs,
@@ -147,20 +146,3 @@ def list_versions(args: dict[str, Any], child_id: str) -> dict[str, Any]:
 def read_version(child_id: str, version: int) -> Any:
     """The whole profile as it was at ``version``."""
     return _with_etag(services.read_profile(current_user, child_id, version=version, now=utcnow()))
-
-
-@blp.route("/children/<string:child_id>/export", methods=["GET"])
-@login_required("child", "la_admin")
-@blp.response(200, ExportSchema)
-def export_child(child_id: str) -> dict[str, Any]:
-    """Everything held about the child, decrypted (the child, or their authority's admin)."""
-    return rights.export_child(current_user, child_id, now=utcnow())
-
-
-@blp.route("/children/<string:child_id>", methods=["DELETE"])
-@login_required("la_admin")
-@blp.response(204)
-@transactional
-def erase_child(child_id: str) -> None:
-    """Erase the child: their key is destroyed, nothing of theirs can be read again."""
-    rights.erase_child(current_user, child_id, now=utcnow())

@@ -86,13 +86,3 @@ class CatalogueSectionSchema(Schema):
 
 class CatalogueSchema(Schema):
     sections = fields.List(fields.Nested(CatalogueSectionSchema), required=True)
-
-
-class ExportSchema(Schema):
-    """Everything held about the child; free-form inside each part."""
-
-    exported_at = fields.String(required=True)
-    child = fields.Dict(required=True)
-    login = fields.Dict(allow_none=True)
-    social_workers = fields.List(fields.Dict(), required=True)
-    profile_versions = fields.List(fields.Dict(), required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 import sqlite3
@@ -313,3 +314,13 @@ def test_the_upload_body_is_documented(client):
     assert file_part["properties"]["file"]["format"] == "binary"
     read = spec["paths"]["/api/v1/media/{media_id}"]["get"]
     assert set(read["responses"]["200"]["content"]) == {"image/jpeg", "image/png"}
+
+
+def test_the_childs_export_holds_their_pictures_and_captions(app, factory):
+    world = World(app, factory)
+    world.uploaded(caption=CAPTION_CANARY)
+    body = world.me.get(f"/api/v1/children/{world.child.id}/export").get_json()
+    (picture,) = body["pictures"]
+    assert picture["caption"] == CAPTION_CANARY and picture["section"] == "likes"
+    image = base64.b64decode(picture["data_base64"])
+    assert image[:3] == b"\xff\xd8\xff" and metadata_report(image) == {}

@@ -84,3 +84,16 @@ def test_only_an_admin_of_the_authority_can_erase(app, factory):
     outsider.login(factory.user("la_admin"))
     assert outsider.delete(f"/api/v1/children/{child.id}").status_code == 404
     assert child_api.get(f"/api/v1/children/{child.id}/profile").status_code == 200
+
+
+def test_export_holds_consents_and_is_in_the_access_log(app, factory):
+    child, child_api, admin_api, _worker = _setup(app, factory)
+    child_api.post(
+        f"/api/v1/children/{child.id}/consents",
+        json={"audience": {"kind": "social_worker"}, "sections": ["likes"]},
+    )
+    body = admin_api.get(f"/api/v1/children/{child.id}/export").get_json()
+    assert [grant["sections"] for grant in body["consents"]] == [["likes"]]
+    assert body["pictures"] == []
+    log = child_api.get(f"/api/v1/children/{child.id}/access-log").get_json()["items"]
+    assert [entry["action"] for entry in log] == ["child.export"]
