@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
@@ -23,6 +25,16 @@ from tests.factories import ApiClient, Factory
 
 BACKENDS = ("sqlite", "postgresql")
 CHEAP_PASSWORDS = PasswordCost(time_cost=1, memory_cost_kib=8, parallelism=1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogues if they are missing or stale (as `make setup` does)."""
+    root = Path(__file__).resolve().parent.parent / "translations"
+    for po_file in root.glob("*/LC_MESSAGES/messages.po"):
+        mo_file = po_file.with_suffix(".mo")
+        if not mo_file.exists() or mo_file.stat().st_mtime < po_file.stat().st_mtime:
+            with po_file.open("rb") as source, mo_file.open("wb") as target:
+                write_mo(target, read_po(source))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -123,3 +123,10 @@ def test_manifest_and_service_worker(client):
     worker = client.get("/sw.js")
     assert worker.content_type.startswith("text/javascript")
     assert b"/offline" in worker.data
+
+
+def test_pages_speak_the_chosen_language(client):
+    arabic = client.get("/login?locale=ar").get_data(as_text=True)
+    assert "تسجيل الدخول" in arabic  # "Log in", from the compiled Arabic catalogue
+    welsh = client.get("/login?locale=cy").get_data(as_text=True)
+    assert "Mewngofnodi" in welsh
