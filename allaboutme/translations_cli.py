@@ -31,9 +31,20 @@ def _babel(*arguments: str) -> None:
 def extract() -> None:
     """Collect every translatable string into messages.pot."""
     _babel(
-        "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-o", str(TEMPLATE),
-        "--no-location", "--sort-output", "--project", "allaboutme",
-        "--copyright-holder", "allaboutme contributors", str(PROJECT_ROOT),
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "-o",
+        str(TEMPLATE),
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "allaboutme",
+        "--copyright-holder",
+        "allaboutme contributors",
+        str(PROJECT_ROOT),
     )
     click.echo(f"wrote {TEMPLATE.relative_to(PROJECT_ROOT)}")
 

@@ -96,7 +96,8 @@ def record(
     subject: Subject = Subject(),
     outcome: str = "allowed",
     reason: str | None = None,
-    session: Session | None = None, request_facts: tuple[str | None, str | None] | None = None,
+    session: Session | None = None,
+    request_facts: tuple[str | None, str | None] | None = None,
 ) -> AuditEvent:
     """Append one event to ``chain`` in the current transaction (or in ``session``).
 
@@ -104,7 +105,8 @@ def record(
     request unless given, as they are for events written after it ended.
     """
     request_id, strength = request_facts or (
-        current_request_id(), current_auth_strength() if actor else None
+        current_request_id(),
+        current_auth_strength() if actor else None,
     )
     session = session or db.session()
     head = _locked_head(session, chain)

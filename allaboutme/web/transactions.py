@@ -24,9 +24,7 @@ def transactional(view: F) -> F: ...
 def transactional(*, take_write_lock: bool | Callable[[], bool]) -> Callable[[F], F]: ...
 
 
-def transactional(
-    view: Any = None, *, take_write_lock: bool | Callable[[], bool] = True
-) -> Any:
+def transactional(view: Any = None, *, take_write_lock: bool | Callable[[], bool] = True) -> Any:
     """Commit once on success, roll back on any exception.
 
     ``take_write_lock=False`` is for logins: their failed attempts are counted
