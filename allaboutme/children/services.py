@@ -127,6 +127,14 @@ def get_child(actor: User, child_id: str) -> Child:
     return child
 
 
+def get_own_child(actor: User, child_id: str) -> Child:
+    """The child, when ``actor`` is that child; anyone else is told it is not found."""
+    child = get_child(actor, child_id)
+    if actor.role != "child":
+        raise NotFound()
+    return child
+
+
 def get_child_for_rights(actor: User, child_id: str) -> Child:
     """The child, for the child themself or their authority's administrator only.
 

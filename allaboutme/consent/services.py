@@ -33,11 +33,18 @@ class Audience:
     org_id: str | None = None
 
 
-def _own_child(actor: User, child_id: str) -> Child:
-    child = children.get_child(actor, child_id)
-    if actor.role != "child":
-        raise NotFound()
-    return child
+def child_for_reading(actor: User, child_id: str) -> Child:
+    """The child whose content ``actor`` asks to read; consent then decides what they see.
+
+    Providers have no case relationship with a child: they reach one only
+    through what the child shares, so existence alone is checked here.
+    """
+    if actor.role == "provider":
+        child = db.session().get(Child, child_id)
+        if child is None:
+            raise NotFound()
+        return child
+    return children.get_child(actor, child_id)
 
 
 def _check_audience(audience: Audience) -> Organisation | None:
@@ -78,7 +85,7 @@ def grant_consent(
     now: datetime,
 ) -> ConsentGrant:
     """The child lets an audience see some sections, for a purpose, maybe until a date."""
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     _check_audience(audience)
     chosen = _check_sections(sections)
     if purpose not in policy.PURPOSES:
@@ -107,7 +114,7 @@ def grant_consent(
 
 def revoke_consent(actor: User, child_id: str, grant_id: str, *, now: datetime) -> ConsentGrant:
     """The child takes a grant back; it stops working on the next request everywhere."""
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     grant = db.session().get(ConsentGrant, grant_id)
     if grant is None or grant.child_id != child.id:
         raise NotFound()

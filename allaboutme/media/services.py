@@ -62,24 +62,6 @@ def _context(child: Child, item: MediaItem, field: str) -> encryption.RecordCont
     )
 
 
-def _own_child(actor: User, child_id: str) -> Child:
-    """The child, when ``actor`` is that child; anyone else is told it is not found."""
-    child = children.get_child(actor, child_id)
-    if actor.role != "child":
-        raise NotFound()
-    return child
-
-
-def _reachable_child(actor: User, child_id: str) -> Child:
-    """Children a provider may reach come through consent, not through case work."""
-    if actor.role == "provider":
-        child = db.session().get(Child, child_id)
-        if child is None:
-            raise NotFound()
-        return child
-    return children.get_child(actor, child_id)
-
-
 def _clean_caption(caption: str | None) -> str | None:
     """Stripped, at most 300 characters; an empty caption is no caption."""
     text = (caption or "").strip()
@@ -122,7 +104,7 @@ def upload_media(
     ``picture`` comes from :func:`clean_upload`, so the upload itself (with whatever
     EXIF, GPS or comments it carried) never reaches the database.
     """
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     _check_section(section)
     text = _clean_caption(caption)
     item = MediaItem(
@@ -223,7 +205,7 @@ def read_media(actor: User, media_id: str, *, thumbnail: bool, now: datetime) ->
     """
     wanted, other = (THUMBNAIL, IMAGE) if thumbnail else (IMAGE, THUMBNAIL)
     item = _item(media_id, other, CAPTION)
-    child = _reachable_child(actor, item.child_id)
+    child = consent.child_for_reading(actor, item.child_id)
     decision = consent.decision_for(consent.viewer_for(actor, child), child, now=now)
     if not decision.allows(item.section_key):
         _audit_denied(actor, child, item, now)
@@ -240,7 +222,7 @@ def list_media(
 
     ``cursor`` is the id of the last picture of the previous page.
     """
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     query = (
         select(MediaItem)
         .where(MediaItem.child_id == child.id)
@@ -285,7 +267,7 @@ def _captions(child: Child, items: list[MediaItem]) -> list[str | None]:
 def delete_media(actor: User, media_id: str, *, now: datetime) -> None:
     """The child takes a picture away; the row and its sealed parts are deleted."""
     item = _item(media_id, IMAGE, THUMBNAIL, CAPTION)
-    child = _own_child(actor, item.child_id)
+    child = children.get_own_child(actor, item.child_id)
     _audit(actor, child, item, "media.delete", now)
     db.session().delete(item)
     db.session().flush()

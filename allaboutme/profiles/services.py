@@ -68,17 +68,9 @@ def known_section(key: str) -> catalogue.Section:
         raise NotFound(_("There is no section called that.")) from None
 
 
-def _own_child(actor: User, child_id: str) -> Child:
-    """The child, when ``actor`` is that child; anyone else is told it is not found."""
-    child = children.get_child(actor, child_id)
-    if actor.role != "child":
-        raise NotFound()
-    return child
-
-
 def _readable_child(actor: User, child_id: str, now: datetime) -> tuple[Child, policy.Decision]:
     """The child and the decision, or NotFound (audited as a denial) when nothing is shared."""
-    child = _reachable_child(actor, child_id)
+    child = consent.child_for_reading(actor, child_id)
     decision = decide_for(actor, child, now=now)
     if not decision.allowed:
         audit.record_detached(
@@ -92,16 +84,6 @@ def _readable_child(actor: User, child_id: str, now: datetime) -> tuple[Child, p
         )
         raise NotFound()
     return child, decision
-
-
-def _reachable_child(actor: User, child_id: str) -> Child:
-    """Children a provider may reach come through consent, not through case work."""
-    if actor.role == "provider":
-        child = db.session().get(Child, child_id)
-        if child is None:
-            raise NotFound()
-        return child
-    return children.get_child(actor, child_id)
 
 
 def _context(child: Child, record: SectionRecord) -> encryption.RecordContext:
@@ -185,7 +167,7 @@ def read_profile(
     child, decision = _readable_child(actor, child_id, now)
     latest = current_version(child.id)
     if version is not None and version != latest:
-        child = _own_child(actor, child_id)  # earlier versions are the child's alone
+        child = children.get_own_child(actor, child_id)  # earlier versions are the child's alone
         if not 1 <= version <= latest:
             raise NotFound()
     view = _view(child, latest if version is None else version, decision)
@@ -286,7 +268,7 @@ def write_section(
     now: datetime,
 ) -> ProfileView:
     """Save the child's answers for one section as a new profile version."""
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     cleaned = clean_answers(key, answers)
     version = _advance(child.id, expected_version, now)
     record = SectionRecord(
@@ -328,7 +310,7 @@ def remove_section(
     actor: User, child_id: str, key: str, *, expected_version: int, now: datetime
 ) -> ProfileView:
     """A new version without ``key``; earlier versions keep it for the child's history."""
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     known_section(key)
     present = {record.section_key for record in _records_at(child.id, current_version(child.id))}
     if key not in present:
@@ -352,7 +334,7 @@ def list_versions(
     actor: User, child_id: str, *, limit: int, before: int | None
 ) -> tuple[list[VersionSummary], int | None]:
     """The child's profile versions, newest first, a page at a time."""
-    child = _own_child(actor, child_id)
+    child = children.get_own_child(actor, child_id)
     query = select(SectionRecord).where(SectionRecord.child_id == child.id)
     if before is not None:
         query = query.where(SectionRecord.profile_version < before)
