@@ -182,3 +182,17 @@ def test_app_is_installable_with_a_manifest_and_a_service_worker(
     assert registration == {"scope": f"{live_server}/", "script": f"{live_server}/sw.js"}
     assert phone.console_errors == []
     assert phone.csp_violations == []
+
+
+def test_chromium_finds_nothing_stopping_installation(phone: Watched, live_server: str) -> None:
+    page = phone.page
+    page.goto(f"{live_server}/login")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.reload()  # the worker now controls the page, as it would for an installing child
+    devtools = page.context.new_cdp_session(page)
+    errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Test contexts are throwaway profiles, which Chromium treats as incognito;
+    # every other criterion (manifest, icons, service worker, scope) must pass.
+    assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []
+    manifest = devtools.send("Page.getAppManifest")
+    assert manifest["errors"] == []
