@@ -27,15 +27,6 @@ def audience_name(grant: ConsentGrant, org_name: str | None) -> str:
     return org_name or _("a home or agency")
 
 
-def purpose_name(purpose: str) -> str:
-    names = {
-        "support": _("helping me day to day"),
-        "placement": _("finding me a new home"),
-        "review": _("my care reviews"),
-    }
-    return names.get(purpose, purpose)
-
-
 def receipt_text(grant: ConsentGrant, org_name: str | None, *, band: str, now: datetime) -> str:
     """One or two sentences the child can read, e.g. after saying yes or no."""
     who = audience_name(grant, org_name)

@@ -23,6 +23,9 @@ def profile_history(child: Child) -> list[dict[str, Any]]:
         .where(SectionRecord.child_id == child.id)
         .order_by(SectionRecord.profile_version)
     )
+    records = list(records)
+    saved = [record for record in records if not record.is_removal]
+    contents = dict(zip((r.id for r in saved), profiles.open_records(child, saved), strict=True))
     versions = []
     for record in records:
         entry: dict[str, Any] = {
@@ -32,9 +35,8 @@ def profile_history(child: Child) -> list[dict[str, Any]]:
             "has_help": record.has_help,
             "created_at": record.created_at,
         }
-        if not record.is_removal:
-            content = profiles.open_record(child, record)
-            entry["answers"] = content.answers
-            entry["language"] = content.language
+        if record.id in contents:
+            entry["answers"] = contents[record.id].answers
+            entry["language"] = contents[record.id].language
         versions.append(entry)
     return versions

@@ -122,10 +122,6 @@ def _records_at(child_id: str, version: int) -> list[SectionRecord]:
     return [record for record in db.session().scalars(query) if not record.is_removal]
 
 
-def open_record(child: Child, record: SectionRecord) -> SectionContent:
-    return open_records(child, [record])[0]
-
-
 def open_records(child: Child, records: list[SectionRecord]) -> list[SectionContent]:
     """Decrypt records of one child (one key store read for them all)."""
     sealed = []

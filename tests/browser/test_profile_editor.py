@@ -67,6 +67,9 @@ def test_child_writes_two_sections_with_autosave_and_sees_their_history(
     page.get_by_label("What are my favourite things?").fill("Pizza and drawing")
     page.get_by_label("What are my favourite things?").blur()
     expect(_status(page)).to_have_text("Saved")
+    # Ticking "Music" also started a debounced save (1.5 s): let it land before counting.
+    page.wait_for_timeout(2_000)
+    expect(_status(page)).to_have_text("Saved")
     version = int(page.locator('input[name="version"]').input_value())
     assert version >= 2
 
