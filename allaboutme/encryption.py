@@ -25,6 +25,7 @@ _EXTENSION = "allaboutme.vault"
 
 __all__ = [
     "RecordContext",
+    "ensure_case_key",
     "ensure_child_key",
     "ensure_tenant_key",
     "init_app",
@@ -69,6 +70,10 @@ def open_many(items: list[tuple[bytes, RecordContext]]) -> list[bytes]:
 
 def ensure_child_key(tenant_id: str, child_id: str) -> None:
     vault().ensure_child_key(tenant_id, child_id)
+
+
+def ensure_case_key(tenant_id: str, child_id: str) -> None:
+    vault().ensure_case_key(tenant_id, child_id)
 
 
 def ensure_tenant_key(tenant_id: str) -> None:

@@ -22,6 +22,9 @@ MAX_KEY_VERSION: Final = 2**32 - 1
 
 SUBJECT_CHILD: Final = "child"
 SUBJECT_TENANT: Final = "tenant"
+# A child's case-record key: protects statutory records (referral packet
+# snapshots) that must outlive the erasure of the child's working profile.
+SUBJECT_CASE: Final = "case"
 
 
 def encode_fields(label: bytes, *fields: bytes) -> bytes:
@@ -74,7 +77,9 @@ class RecordContext:
 
     ``child_id`` is ``None`` for records that belong to the tenant organisation
     itself (a professional's TOTP secret, say); those are sealed under the
-    tenant's own subject key instead of a child key.
+    tenant's own subject key instead of a child key. ``is_case_record`` seals
+    a child's record under their case-record key, which erasing the child's
+    profile leaves in place (a legal hold).
     """
 
     tenant_id: str
@@ -83,6 +88,7 @@ class RecordContext:
     row_id: str
     version: int
     child_id: str | None = None
+    is_case_record: bool = False
 
     def __post_init__(self) -> None:
         check_id("tenant_id", self.tenant_id)
@@ -91,14 +97,18 @@ class RecordContext:
         check_id("row_id", self.row_id)
         if self.child_id is not None:
             check_id("child_id", self.child_id)
+        elif self.is_case_record:
+            raise ValueError("a case record belongs to a child")
         if not isinstance(self.version, int):
             raise ValueError("record version must be an integer")
         u64(self.version)
 
     @property
     def subject_kind(self) -> str:
-        """``"child"`` or ``"tenant"``: whose key protects this record."""
-        return SUBJECT_TENANT if self.child_id is None else SUBJECT_CHILD
+        """``"child"``, ``"case"`` or ``"tenant"``: whose key protects this record."""
+        if self.child_id is None:
+            return SUBJECT_TENANT
+        return SUBJECT_CASE if self.is_case_record else SUBJECT_CHILD
 
     @property
     def subject_id(self) -> str:

@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from allaboutme.crypto.aad import (
+    SUBJECT_CASE,
     SUBJECT_CHILD,
     SUBJECT_TENANT,
     RecordContext,
@@ -51,7 +52,7 @@ from allaboutme.crypto.wrapping import (
 MAGIC: Final = b"AAM"
 FORMAT_VERSION: Final = 1
 ALG_AES_256_GCM: Final = 1
-KIND_CODES: Final = {SUBJECT_CHILD: 1, SUBJECT_TENANT: 2}
+KIND_CODES: Final = {SUBJECT_CHILD: 1, SUBJECT_TENANT: 2, SUBJECT_CASE: 3}
 KIND_NAMES: Final = {code: name for name, code in KIND_CODES.items()}
 
 _FIXED = struct.Struct(">3sBBBBIH")

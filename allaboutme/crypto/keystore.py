@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from allaboutme.crypto.aad import (
+    SUBJECT_CASE,
     SUBJECT_CHILD,
     SUBJECT_TENANT,
     check_id,
@@ -203,17 +204,26 @@ class KeyStore:
         Refuses a child whose key belongs to another tenant or was destroyed:
         an erased child's id never gets a working key again.
         """
+        return self._ensure_subject_keys(SUBJECT_CHILD, tenant_id, child_ids, batch_size)
+
+    def ensure_case_keys(self, tenant_id: str, child_ids: Iterable[str]) -> int:
+        """Create the children's case-record keys where missing (kept after erasure)."""
+        return self._ensure_subject_keys(SUBJECT_CASE, tenant_id, child_ids, DEFAULT_BATCH_SIZE)
+
+    def _ensure_subject_keys(
+        self, kind: str, tenant_id: str, child_ids: Iterable[str], batch_size: int
+    ) -> int:
         ids = list(dict.fromkeys(check_id("child_id", c) for c in child_ids))
         self.ensure_tenant_key(tenant_id)
         created = 0
         for start in range(0, len(ids), batch_size):
             chunk = ids[start : start + batch_size]
             created += retry_on_conflict(
-                lambda chunk=chunk: self._insert_children(tenant_id, chunk)
+                lambda chunk=chunk: self._insert_subjects(kind, tenant_id, chunk)
             )
         return created
 
-    def _insert_children(self, tenant_id: str, child_ids: Sequence[str]) -> int:
+    def _insert_subjects(self, kind: str, tenant_id: str, child_ids: Sequence[str]) -> int:
         with self.engine.begin() as conn:
             version = self.current_tenant_version(conn, tenant_id)
             if version is None:
@@ -222,23 +232,20 @@ class KeyStore:
                 select(
                     subject_keys.c.subject_id, subject_keys.c.tenant_id, subject_keys.c.destroyed_at
                 )
-                .where(subject_keys.c.subject_kind == SUBJECT_CHILD)
+                .where(subject_keys.c.subject_kind == kind)
                 .where(subject_keys.c.subject_id.in_(child_ids))
             ).all()
             for row in existing:
                 if row.destroyed_at is not None:
-                    raise KeyDestroyedError(f"child {row.subject_id} was erased")
+                    raise KeyDestroyedError(f"{kind} {row.subject_id} was erased")
                 if row.tenant_id != tenant_id:
-                    raise CryptoError(f"child {row.subject_id} belongs to another tenant")
+                    raise CryptoError(f"{kind} {row.subject_id} belongs to another tenant")
             known = {row.subject_id for row in existing}
             missing = [c for c in child_ids if c not in known]
             if not missing:
                 return 0
             tenant_key = self.tenant_key(conn, tenant_id, version)
-            rows = [
-                self._new_subject_row(SUBJECT_CHILD, c, tenant_id, version, tenant_key)
-                for c in missing
-            ]
+            rows = [self._new_subject_row(kind, c, tenant_id, version, tenant_key) for c in missing]
             conn.execute(insert(subject_keys), rows)
             return len(rows)
 

@@ -80,14 +80,14 @@ subject_keys = Table(
         ["tenant_id", "tenant_key_version"],
         ["ks_tenant_keys.tenant_id", "ks_tenant_keys.version"],
     ),
-    CheckConstraint("subject_kind IN ('child', 'tenant')", name="subject_kind"),
+    CheckConstraint("subject_kind IN ('child', 'tenant', 'case')", name="subject_kind"),
     CheckConstraint(
         "(destroyed_at IS NULL AND wrapped IS NOT NULL AND tenant_key_version IS NOT NULL)"
         " OR (destroyed_at IS NOT NULL AND wrapped IS NULL AND tenant_key_version IS NULL)",
         name="live_or_destroyed",
     ),
     CheckConstraint(
-        "subject_kind = 'child' OR subject_id = tenant_id", name="tenant_subject_is_tenant"
+        "subject_kind <> 'tenant' OR subject_id = tenant_id", name="tenant_subject_is_tenant"
     ),
     Index("ix_ks_subject_keys_tenant_rotation", "tenant_id", "tenant_key_version"),
 )

@@ -56,6 +56,15 @@ class Vault:
         """
         self.keystore.ensure_child_keys(tenant_id, [child_id])
 
+    def ensure_case_key(self, tenant_id: str, child_id: str) -> None:
+        """Create the child's case-record key if missing.
+
+        Statutory records (a referral packet's snapshot) are sealed under it, so
+        erasing the child's working profile, which destroys the child key, leaves
+        them readable until an administrator records the decision to destroy them.
+        """
+        self.keystore.ensure_case_keys(tenant_id, [child_id])
+
     def destroy_child_key(self, child_id: str) -> bool:
         """Erase a child: nothing sealed for them opens again, anywhere.
 

@@ -216,3 +216,32 @@ def test_vault_round_trip_property(
     moved = dataclasses.replace(record, row_id="r1" if row == "r2" else "r2")
     with pytest.raises(DecryptionError):
         module_vault.open(sealed, moved)
+
+
+def test_case_records_outlive_the_erasure_of_the_child_key(vault: Vault) -> None:
+    vault.ensure_child_key("la-1", "child-a")
+    vault.ensure_case_key("la-1", "child-a")
+    working, case = ctx(), dataclasses.replace(ctx(), is_case_record=True)
+    profile, snapshot = vault.seal(b"working", working), vault.seal(b"statutory", case)
+
+    assert vault.destroy_child_key("child-a")
+
+    with pytest.raises(KeyDestroyedError):
+        vault.open(profile, working)
+    assert vault.open(snapshot, case) == b"statutory"
+
+
+def test_case_and_working_envelopes_cannot_stand_in_for_each_other(vault: Vault) -> None:
+    vault.ensure_child_key("la-1", "child-a")
+    vault.ensure_case_key("la-1", "child-a")
+    working, case = ctx(), dataclasses.replace(ctx(), is_case_record=True)
+
+    with pytest.raises(DecryptionError):
+        vault.open(vault.seal(b"x", working), case)
+    with pytest.raises(DecryptionError):
+        vault.open(vault.seal(b"x", case), working)
+
+
+def test_a_case_record_needs_a_child() -> None:
+    with pytest.raises(ValueError, match="case record"):
+        RecordContext("la-1", "packets", "snapshot", "row-1", 1, None, is_case_record=True)
