@@ -28,6 +28,8 @@ from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
 from allaboutme.providers import api as providers_api
 from allaboutme.pwa import views as pwa_views
+from allaboutme.referrals import api as referrals_api
+from allaboutme.referrals import views as referrals_views
 from allaboutme.rights import api as rights_api
 from allaboutme.web import api as web_api
 from allaboutme.web import health, limits, logs, problems, security, templating
@@ -40,6 +42,7 @@ API_BLUEPRINTS = (
     media_api.blp,
     providers_api.blp,
     rights_api.blp,
+    referrals_api.blp,
 )
 PAGE_BLUEPRINTS = (
     accounts_views.bp,
@@ -49,6 +52,7 @@ PAGE_BLUEPRINTS = (
     audit_views.bp,
     preview.bp,
     pwa_views.bp,
+    referrals_views.bp,
     health.bp,
 )
 

@@ -15,6 +15,7 @@ from allaboutme.db import Base
 from allaboutme.media.models import MediaItem
 from allaboutme.profiles.models import Profile, SectionRecord
 from allaboutme.providers.models import ProviderProfile
+from allaboutme.referrals.models import Candidate, HomePhoto, HomeProfile, Packet, Referral
 
 metadata = Base.metadata
 
@@ -23,15 +24,20 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
+    "Candidate",
     "Child",
     "ConsentGrant",
+    "HomePhoto",
+    "HomeProfile",
     "Invitation",
     "KnownDevice",
     "LoginThrottle",
     "MediaItem",
     "Organisation",
+    "Packet",
     "Profile",
     "ProviderProfile",
+    "Referral",
     "SectionRecord",
     "User",
     "UserSession",

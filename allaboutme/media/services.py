@@ -301,3 +301,43 @@ def pictures_for_export(child: Child) -> list[dict[str, object]]:
             }
         )
     return exported
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture as another feature shows it: caption, and the pixels when asked for."""
+
+    id: str
+    section: str
+    caption: str | None
+    content_type: str
+    image: bytes | None
+
+
+def pictures_in_sections(
+    child: Child, decision: policy.Decision, *, with_images: bool
+) -> list[Picture]:
+    """The child's pictures in the sections ``decision`` allows, oldest first.
+
+    For a packet: the caller asked the gate for ``decision`` and audited the read
+    (``packet.view`` or ``packet.pdf``), which names these sections.
+    """
+    if not decision.allowed:
+        return []
+    query = select(MediaItem).where(
+        MediaItem.child_id == child.id, MediaItem.section_key.in_(sorted(decision.allowed))
+    )
+    query = query.options(defer(MediaItem.thumbnail))
+    if not with_images:
+        query = query.options(defer(MediaItem.image))
+    items = list(db.session().scalars(query.order_by(MediaItem.created_at, MediaItem.id)))
+    captions = _captions(child, items)
+    images = (
+        encryption.open_many([(i.image, _context(child, i, IMAGE)) for i in items])
+        if with_images and items
+        else [None] * len(items)
+    )
+    return [
+        Picture(item.id, item.section_key, caption, item.content_type, image)
+        for item, caption, image in zip(items, captions, images, strict=True)
+    ]

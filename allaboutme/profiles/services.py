@@ -1,8 +1,9 @@
 """The child's profile: written in sections, sealed, versioned, read through one gate.
 
-This module and ``media.services`` are the only places child content is
-decrypted. Every read asks :func:`decide_for` (the consent policy) which
-sections the reader may see, and every read by someone else is audited.
+This module (with ``profiles.sharing``, its reads on other features' behalf)
+and ``media.services`` are the only places child content is decrypted. Every
+read asks :func:`decide_for` (the consent policy) which sections the reader may
+see, and every read by someone else is audited.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def _content(record: SectionRecord, payload: dict[str, Any]) -> SectionContent:
     )
 
 
-def _view(child: Child, version: int, decision: policy.Decision) -> ProfileView:
+def view_at(child: Child, version: int, decision: policy.Decision) -> ProfileView:
+    """The sections ``decision`` allows as they stood at ``version``, decrypted."""
     records = [r for r in _records_at(child.id, version) if decision.allows(r.section_key)]
     sections = {content.key: content for content in open_records(child, records)}
     ordered = {key: sections[key] for key in catalogue.SECTION_KEYS if key in sections}
@@ -166,7 +168,7 @@ def read_profile(
         child = children.get_own_child(actor, child_id)  # earlier versions are the child's alone
         if not 1 <= version <= latest:
             raise NotFound()
-    view = _view(child, latest if version is None else version, decision)
+    view = view_at(child, latest if version is None else version, decision)
     if not decision.is_child_self:
         _audit_read(actor, child, view, decision, now)
     return view
@@ -207,7 +209,7 @@ def safeguarding_read(actor: User, child_id: str, *, reason: str, now: datetime)
     child = children.get_child(actor, child_id)
     if actor.role != "la_admin":
         raise NotFound()
-    view = _view(child, current_version(child.id), _everything(child, is_child_self=False))
+    view = view_at(child, current_version(child.id), _everything(child, is_child_self=False))
     audit.record(
         actor=actor,
         action="profile.read.safeguarding",
@@ -281,7 +283,7 @@ def write_section(
     db.session().add(record)
     db.session().flush()
     _audit_write(actor, child, "profile.section.write", key, version, now)
-    return _view(child, version, _everything(child, is_child_self=True))
+    return view_at(child, version, _everything(child, is_child_self=True))
 
 
 def _audit_write(
@@ -323,7 +325,7 @@ def remove_section(
         )
     )
     db.session().flush()
-    return _view(child, version, _everything(child, is_child_self=True))
+    return view_at(child, version, _everything(child, is_child_self=True))
 
 
 def list_versions(

@@ -332,6 +332,12 @@ def find_provider_by_urn(ofsted_urn: str) -> ProviderProfile | None:
     return db.session().scalar(select(ProviderProfile).where(ProviderProfile.ofsted_urn == urn))
 
 
+def framework_providers() -> list[ProviderProfile]:
+    """Every provider with its organisation loaded, for ranking (matching excludes itself)."""
+    query = select(ProviderProfile).join(ProviderProfile.organisation)
+    return list(db.session().scalars(query.options(contains_eager(ProviderProfile.organisation))))
+
+
 def list_providers(
     actor: User | None,
     *,

@@ -295,6 +295,7 @@ CAPABILITY_LABELS = {
     "emergency": _l("emergency placement"),
     "exploitation_risk": _l("risk of exploitation"),
     "leaving_custody": _l("leaving custody"),
+    "disability": _l("disability"),
 }
 # The first languages DOMAIN.md names; any other code is shown as written.
 LANGUAGE_LABELS = {
