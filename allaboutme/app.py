@@ -27,6 +27,7 @@ from allaboutme.profiles import api as profiles_api
 from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
 from allaboutme.providers import api as providers_api
+from allaboutme.providers import views as providers_views
 from allaboutme.pwa import views as pwa_views
 from allaboutme.referrals import api as referrals_api
 from allaboutme.referrals import views as referrals_views
@@ -53,6 +54,7 @@ PAGE_BLUEPRINTS = (
     preview.bp,
     pwa_views.bp,
     referrals_views.bp,
+    providers_views.bp,
     health.bp,
 )
 

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from allaboutme import db
+from allaboutme.accounts import services as accounts
 from allaboutme.accounts.models import User
 from allaboutme.children.models import Allocation
+from allaboutme.referrals.models import Packet
 from tests.factories import ApiClient, Factory, Login
 
 PROVIDER = {
@@ -87,8 +89,6 @@ class Cast:
         return response.get_json()
 
     def age_packets(self, days: int) -> None:
-        from allaboutme.referrals.models import Packet
-
         with self.app.app_context():
             for packet in db.session().query(Packet):
                 packet.expires_at -= timedelta(days=days)
@@ -104,8 +104,6 @@ def _provider(framework: ApiClient, name: str, urn: str, **changes: Any) -> str:
 
 
 def _staff(app: Any, factory: Factory, org_id: str) -> Login:
-    from allaboutme.accounts import services as accounts
-
     with app.app_context():
         organisation = accounts.get_organisation(org_id)
     return factory.user("provider", organisation)
