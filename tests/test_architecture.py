@@ -21,7 +21,7 @@ FLOORS = [
     {"consent"},
     {"profiles", "media"},
     {"referrals", "rights"},
-    {"app", "cli", "keys_cli", "translations_cli", "models", "pwa", "__init__"},
+    {"app", "cli", "demo", "keys_cli", "translations_cli", "models", "pwa", "__init__"},
 ]
 ISOLATED = {
     "cryptography": "crypto",
