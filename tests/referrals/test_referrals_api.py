@@ -7,9 +7,13 @@ referral closes or the child withdraws.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
-from allaboutme import db
+from allaboutme import db, encryption
+from allaboutme.accounts import services as accounts
+from allaboutme.accounts.models import User
 from allaboutme.audit.models import AuditEvent
 from allaboutme.referrals.models import Packet
 from tests.referrals.conftest import ABOUT_ME, HERITAGE, WORRIES
@@ -231,3 +235,34 @@ def test_the_snapshot_is_a_sealed_case_record_that_outlives_erasure(cast):
             .all()
         )
         assert "packet.send" in events
+
+
+def test_erasing_the_child_keeps_the_snapshot_under_its_legal_hold(cast):
+    referral, _grant = _ready(cast)
+    packet_id = _send(cast, referral["id"], "sunrise").get_json()["packets"][0]["id"]
+    admin = cast.client(cast.factory.user("la_admin", _authority(cast)))
+
+    assert admin.delete(f"/api/v1/children/{cast.child_id}").status_code == 204
+
+    assert cast.provider_staff["sunrise"].get(f"/api/v1/packets/{packet_id}").status_code == 410
+    with cast.app.app_context():
+        packet = db.session().get(Packet, packet_id)
+        context = encryption.RecordContext(
+            tenant_id=packet.authority_id,
+            child_id=packet.child_ref,
+            table="packets",
+            field="snapshot",
+            row_id=packet.id,
+            version=1,
+            is_case_record=True,
+        )
+        snapshot = json.loads(encryption.open(packet.snapshot, context))
+        assert packet.is_legal_hold
+        assert snapshot["sections"]["about_me"]["answers"]["name"] == "Mira"
+        assert set(snapshot["sections"]) == {"about_me", "worries"}
+    assert admin.get(f"/api/v1/referrals/{referral['id']}").get_json()["child_id"] is None
+
+
+def _authority(cast):
+    with cast.app.app_context():
+        return accounts.get_organisation(db.session().get(User, cast.worker_login.user_id).org_id)
