@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -97,6 +97,9 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 WRITE_TRANSACTION = "allaboutme_write_transaction"
+TENANT_SETTING = "allaboutme.tenant"
+ALL_TENANTS = "*"
+_TENANT_SQL = "SELECT set_config('allaboutme.tenant', %(tenant)s, true)"
 
 
 def make_engine(url: str) -> Engine:
@@ -110,12 +113,40 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+def current_tenant() -> str:
+    """The tenant this request is scoped to: an authority's id, or ``*`` (see below)."""
+    return g.get("_db_tenant", ALL_TENANTS) if has_app_context() else ALL_TENANTS
+
+
+def _scope_transaction(_session: Session, _transaction: Any, connection: Any) -> None:
+    """Every PostgreSQL transaction starts scoped to the current tenant (row-level security)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_TENANT_SQL, {"tenant": current_tenant()})
+
+
+def scope_to_tenant(tenant: str) -> None:
+    """From now on this request sees only ``tenant``'s rows of tables holding child data.
+
+    The database enforces it on PostgreSQL (policies in the row-level security
+    migration), beneath every check the services make: a bug in a query cannot
+    reach another authority's children. ``*`` leaves the app's own checks alone
+    in charge (providers, the framework, the service itself).
+    """
+    g._db_tenant = tenant
+    existing = g.get("_db_session")
+    if existing is not None and existing.in_transaction():
+        connection = existing.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(_TENANT_SQL, {"tenant": tenant})
+
+
 class Database:
     """Owns the engine and the session factory of one application."""
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        event.listen(self.sessionmaker, "after_begin", _scope_transaction)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,6 +14,10 @@ def run_migrations() -> None:
     if engine is None:
         raise RuntimeError("run migrations with: flask --app allaboutme db upgrade")
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Row-level security is forced on the tables' owner: migrations see every tenant.
+            connection.exec_driver_sql("SELECT set_config('allaboutme.tenant', '*', false)")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=metadata,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import LoginManager
 
+from allaboutme import db
 from allaboutme.accounts.models import User
 from allaboutme.accounts.services import get_user
 from allaboutme.accounts.session_store import DatabaseSessionStore
@@ -15,10 +16,18 @@ login_manager.session_protection = None  # the session itself is server-side and
 login_manager.login_view = "accounts.login_page"
 
 
+# Roles whose work is inside one local authority: the database scopes them to it.
+AUTHORITY_ROLES = frozenset({"child", "social_worker", "la_admin"})
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = get_user(user_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    if user.role in AUTHORITY_ROLES:
+        db.scope_to_tenant(user.org_id)
+    return user
 
 
 def init_app(app: Flask, *, secure_cookies: bool) -> None:
