@@ -213,6 +213,7 @@ def section_language(section: PdfSection) -> str:
 
 
 def section_direction(section: PdfSection) -> str:
+    """Right-to-left for a section written in Arabic, Farsi, Urdu...: the child's own layout."""
     return "rtl" if is_rtl(section_language(section).replace("-", "_")) else "ltr"
 
 
@@ -234,7 +235,7 @@ def page_marks(document: PacketDocument) -> dict[str, Markup]:
 
 
 def page_counter_content() -> Markup:
-    """ "Page N of M" in the reader's word order, with CSS counters where the numbers go."""
+    """The reader's "Page N of M" sentence, in their word order, counting with CSS counters."""
     sentence = _("Page %(page)s of %(pages)s", page=_PAGE, pages=_PAGES)
     counters = {_PAGE: "counter(page)", _PAGES: "counter(pages)"}
     parts = re.split(f"([{_PAGE}{_PAGES}])", sentence)
