@@ -12,7 +12,7 @@ from typing import Any
 
 from allaboutme.children.sections import section_name
 from allaboutme.consent.models import ConsentGrant
-from allaboutme.i18n import _, format_date
+from allaboutme.i18n import _, format_day
 
 PURPOSE_NAMES = {
     "support": "helping me day to day",
@@ -46,7 +46,7 @@ def receipt_text(grant: ConsentGrant, org_name: str | None, *, band: str, now: d
     if grant.expires_at is None:
         until = ""
     else:
-        until = " " + _("until %(date)s", date=format_date(grant.expires_at, "d MMMM"))
+        until = " " + _("until %(date)s", date=format_day(grant.expires_at))
     if band == "young":
         return _(
             "%(who)s can now see %(parts)s%(until)s. You can change your mind any time.",

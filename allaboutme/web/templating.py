@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from allaboutme.i18n import LOCALES, _l, format_date, format_datetime, is_rtl
+from allaboutme.i18n import LOCALES, _l, format_date, format_datetime, format_moment, is_rtl
 from allaboutme.web.security import csp_nonce
 
 ROLE_NAMES = {
@@ -31,6 +31,7 @@ def _template_globals() -> dict[str, Any]:
         "format_date": format_date,
         "role_name": role_name,
         "format_datetime": format_datetime,
+        "format_moment": format_moment,
         "csrf_token": generate_csrf,
         "page_locale": locale,
         "page_dir": "rtl" if is_rtl(locale) else "ltr",
