@@ -13,6 +13,19 @@ LOCALES: dict[str, str] = {
     "en": "English",
     "cy": "Cymraeg",
     "ar": "العربية",
+    "fa": "فارسی / دری",
+    "ps": "پښتو",
+    "ur": "اردو",
+    "ti": "ትግርኛ",
+    "ckb": "کوردیی ناوەندی",
+    "so": "Soomaali",
+    "sq": "Shqip",
+    "vi": "Tiếng Việt",
+    "pl": "Polski",
+    "ro": "Română",
+    "pt": "Português",
+    "es": "Español",
+    "fr": "Français",
 }
 
 RTL_LOCALES = frozenset({"ar", "fa", "ps", "ur", "ckb", "he"})
