@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from allaboutme import db
+from allaboutme.accounts import services as accounts
 from allaboutme.profiles import catalogue
 from tests.factories import ApiClient
 from tests.profiles.answers_for_tests import sample_answers
@@ -40,6 +41,56 @@ def _write_everything(app, factory):
         assert response.status_code == 200, response.get_json()
     export = phone.get(f"/api/v1/children/{child_id}/export")
     assert CANARY in export.get_data(as_text=True)  # the export really holds the content
+    _refer(app, factory, worker_api, phone, child_id)
+
+
+HOME = {
+    "name": "Canary Fostering",
+    "ofsted_urn": "SC400001",
+    "ofsted_rating": "good",
+    "lots": ["2a"],
+    "location": {"lat": 51.4, "lon": -0.1},
+    "vacancies": 1,
+}
+
+
+def _refer(app, factory, worker_api, phone, child_id):
+    """A packet of every section, viewed, printed and answered: its records are sealed too."""
+    framework = ApiClient(app.test_client(), app)
+    framework.login(factory.user("framework_admin"))
+    home_id = framework.post("/api/v1/providers", json=HOME).get_json()["id"]
+    phone.post(
+        f"/api/v1/children/{child_id}/consents",
+        json={
+            "audience": {"kind": "provider", "org_id": home_id},
+            "sections": list(catalogue.SECTION_KEYS),
+            "purpose": "placement",
+        },
+    )
+    referral = worker_api.post(
+        "/api/v1/referrals",
+        json={
+            "child_id": child_id,
+            "lot": "2a",
+            "location": {"lat": 51.4, "lon": -0.1},
+            "summary": f"{CANARY}-summary",
+        },
+    ).get_json()
+    sent = worker_api.post(
+        f"/api/v1/referrals/{referral['id']}/send", json={"provider_ids": [home_id]}
+    )
+    packet_id = sent.get_json()["packets"][0]["id"]
+    with app.app_context():
+        home = accounts.get_organisation(home_id)
+    provider = ApiClient(app.test_client(), app)
+    provider.login(factory.user("provider", home))
+    assert CANARY in provider.get(f"/api/v1/packets/{packet_id}").get_data(as_text=True)
+    assert provider.get(f"/api/v1/packets/{packet_id}/pdf").status_code == 200
+    answered = provider.post(
+        f"/api/v1/packets/{packet_id}/response",
+        json={"decision": "interested", "note": f"{CANARY}-note"},
+    )
+    assert answered.status_code == 200
 
 
 def _sqlite_files(url: str) -> list[Path]:
