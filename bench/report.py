@@ -11,6 +11,10 @@ WORKER_READ_VS_BARE_MIN = 0.20  # consented, audited read by the social worker
 WORKER_READ_P99_MAX_MS = 30.0
 ROTATION_MAX_SECONDS = 10.0
 ROTATION_TARGET_CHILDREN = 10_000
+PACKET_PDF_P95_MAX_MS = 500.0
+UPLOAD_VS_PILLOW_MAX = 1.5  # a 12 MP photo through the server, against Pillow alone
+UPLOAD_MEDIAN_MAX_MS = 1000.0
+FIRST_PAGE_GZIP_MAX_KB = 100.0  # the child's /me: HTML + CSS + JS, gzipped
 NOISY_OTHER_CORES = 0.25
 
 
@@ -116,6 +120,30 @@ def targets(document: dict[str, Any]) -> dict[str, Any]:
             children=children,
             comparable=children == ROTATION_TARGET_CHILDREN,
             note="time the command reports for the rotation itself, under read load",
+        ),
+        "packet_pdf_p95_ms": _target(
+            _get(document, "results", "packet_pdf", "full", "p95_ms"),
+            PACKET_PDF_P95_MAX_MS,
+            at_least=False,
+            note="full profile, a photo and a drawing, Arabic text; rendered in-process",
+        ),
+        "upload_vs_pillow_median": _target(
+            _get(document, "results", "upload", "server_vs_pillow_median"),
+            UPLOAD_VS_PILLOW_MAX,
+            at_least=False,
+            note="12 MP JPEG uploaded through the server against Pillow's decode + resize + "
+            "encode of the same file in the bench process, medians",
+        ),
+        "upload_median_ms": _target(
+            _get(document, "results", "upload", "server", "median_ms"),
+            UPLOAD_MEDIAN_MAX_MS,
+            at_least=False,
+        ),
+        "first_page_gzip_kb": _target(
+            _get(document, "results", "page_weight", "total_gzip_kb"),
+            FIRST_PAGE_GZIP_MAX_KB,
+            at_least=False,
+            note="/me for a logged-in child: HTML + CSS + JS, each gzipped (level 6)",
         ),
         "read_vs_bare_server_cpu_cost": {
             "value": _ratio(
@@ -255,6 +283,17 @@ def table(document: dict[str, Any]) -> str:
             f"alone {_fmt(alone.get('reported_seconds'), 2)} s "
             f"(command wall {_fmt(alone.get('command_wall_seconds'), 2)} s)"
         )
+    packet = results.get("packet_pdf") or {}
+    if packet:
+        full, empty = packet.get("full") or {}, packet.get("empty") or {}
+        lines.append(
+            f"packet PDF ({full.get('sections')} sections, {full.get('answers')} answers, "
+            f"{full.get('pictures')} pictures; {full.get('renders')} renders): median "
+            f"{_fmt(full.get('median_ms'))} ms, p95 {_fmt(full.get('p95_ms'))} ms, CPU median "
+            f"{_fmt(full.get('cpu_median_ms'))} ms; empty packet median "
+            f"{_fmt(empty.get('median_ms'))} ms (full / empty {packet.get('full_vs_empty_median')})"
+        )
+    lines += _upload_and_page_lines(results)
     lines += ["", "targets:"]
     for name, target in (document.get("targets") or {}).items():
         if "expected" in target:
@@ -301,3 +340,33 @@ def table(document: dict[str, Any]) -> str:
     if document.get("error"):
         lines += ["", "RUN FAILED: " + document["error"].strip().splitlines()[-1]]
     return "\n".join(lines)
+
+
+def _upload_and_page_lines(results: dict[str, Any]) -> list[str]:
+    """The photo upload and the child's first page load, one line each when measured."""
+    lines = []
+    upload = results.get("upload") or {}
+    if upload:
+        server, pillow = upload.get("server") or {}, upload.get("pillow") or {}
+        memory = upload.get("peak_memory") or {}
+        lines.append(
+            f"photo upload ({upload.get('megapixels')} MP JPEG, "
+            f"{_fmt((upload.get('file_bytes') or 0) / 1e6, 2)} MB; {server.get('runs')} rounds): "
+            f"server median {_fmt(server.get('median_ms'))} ms (p95 {_fmt(server.get('p95_ms'))}), "
+            f"Pillow alone median {_fmt(pillow.get('median_ms'))} ms, ratio "
+            f"{_fmt(upload.get('server_vs_pillow_median'), 3)}; worker peak memory "
+            f"+{_fmt(memory.get('delta_mib'))} MiB "
+            f"({_fmt(memory.get('worker_peak_before_mib'))} -> "
+            f"{_fmt(memory.get('worker_peak_after_mib'))} MiB, VmHWM)"
+        )
+    page = results.get("page_weight") or {}
+    if page:
+        files = ", ".join(
+            f"{entry['path'].rsplit('/', 1)[-1] or entry['path']} {entry['gzip_bytes']}"
+            for entry in page.get("files", [])
+        )
+        lines.append(
+            f"first page load {page.get('page')}: {page.get('total_gzip_kb')} KB gzipped "
+            f"({page.get('total_bytes')} bytes raw; gzip bytes: {files})"
+        )
+    return lines

@@ -30,6 +30,7 @@ from bench import report
 from bench.audit_count import AuditCount, count_audit_events, written_between
 from bench.environment import REPO, Instance, busy_cores, machine
 from bench.loadgen import Connection, Recorder, RunResult, run_closed_loop, summarise
+from bench.page_weight import measure_page_weight
 from bench.scenarios import (
     Login,
     Writer,
@@ -40,12 +41,15 @@ from bench.scenarios import (
     worker_read_step,
 )
 from bench.server import Server, backend_cpu_seconds, gunicorn
+from bench.upload import measure_upload
 
 ROTATION_MAX_SECONDS = 300.0  # the rotation command is killed after this
 ROTATION_LOAD_LEAD = 1.0  # seconds of read load before the rotation starts
 ROTATION_LOAD_TAIL = 0.5
 MAX_ROTATIONS_UNDER_LOAD = 10
 QUIET_CORES = 0.25
+UPLOAD_ROUNDS = 15
+UPLOAD_ROUNDS_QUICK = 6
 
 
 @dataclass(frozen=True)
@@ -313,6 +317,26 @@ class Bench:
         summary["rereads"] = summarise(result, "reread")
         self.results["write"] = summary | self._client(result)
 
+    async def upload(self) -> None:
+        """A 12 MP photo uploaded by the measured child, against Pillow alone (bench.upload)."""
+        assert self.measured is not None
+        await self._wait_quiet("upload")
+        self.results["upload"] = await measure_upload(
+            port=self.server.port,
+            cookie=self.measured.cookie,
+            csrf_token=self.measured.csrf_token,
+            child_id=self.measured.child_id,
+            master_pid=self.server.process.pid,
+            rounds=UPLOAD_ROUNDS_QUICK if self.plan.quick else UPLOAD_ROUNDS,
+        )
+
+    async def page_weight(self) -> None:
+        """What the child's phone downloads for ``/me``, gzipped (bench.page_weight)."""
+        assert self.measured is not None
+        self.results["page_weight"] = await measure_page_weight(
+            port=self.server.port, cookie=self.measured.cookie
+        )
+
     async def rotation(self) -> None:
         rotation: dict[str, Any] = {"children": self.plan.rotation_children}
         self.results["rotation"] = rotation
@@ -432,6 +456,8 @@ async def measure(bench: Bench) -> None:
     await bench.worker_read()  # before the write scenario adds history to these children
     await bench.write()
     await bench.rotation()
+    await bench.upload()  # last: the workers have served everything else first
+    await bench.page_weight()
 
 
 def run(plan: Plan) -> dict[str, Any]:
@@ -472,6 +498,7 @@ def _run_instance(plan: Plan, document: dict[str, Any]) -> None:
         )
         seed = json.loads(seed_file.read_text())
         document["setup_seconds"] = round(time.perf_counter() - phase, 2)
+        packet_pdf = _packet_pdf(instance, plan)
         extra = () if plan.recycle_workers else ("--max-requests", "0")
         document["code_digest"] = instance.code_digest
         with gunicorn(
@@ -482,6 +509,7 @@ def _run_instance(plan: Plan, document: dict[str, Any]) -> None:
             extra_args=extra,
         ) as server:
             bench = Bench(plan, instance, server, seed)
+            bench.results["packet_pdf"] = packet_pdf
             try:
                 asyncio.run(measure(bench))
             finally:
@@ -489,6 +517,14 @@ def _run_instance(plan: Plan, document: dict[str, Any]) -> None:
                 document["server_errors"] = server.error_lines()
     finally:
         instance.close()
+
+
+def _packet_pdf(instance: Instance, plan: Plan) -> dict[str, Any]:
+    """Packet PDF render times (``bench.packet_pdf``), before the server starts: in-process."""
+    out = instance.folder / "packet_pdf.json"
+    renders = "5" if plan.quick else "20"
+    instance.python("-m", "bench.packet_pdf", "--renders", renders, "--out", str(out))
+    return json.loads(out.read_text())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -189,3 +189,42 @@ def render_catalogue(band: str) -> dict[str, Any]:
             for section in SECTIONS
         ]
     }
+
+
+# Easy mode: a picture beside every question helps a child who reads slowly find
+# their place. Plain data, not words, so nothing here needs translating.
+QUESTION_EMOJI: dict[str, str] = {
+    "name": "🏷️", "feeling_today": "😊", "words_about_me": "💬", "right_about_me": "👍",
+    "wrong_about_me": "🤔", "proud_of": "🏆",
+    "important_people": "❤️", "keep_seeing": "👋", "keep_in_touch": "📞", "pets": "🐾",
+    "talk_to": "🗣️",
+    "culture": "🎭", "languages": "🔤", "faith": "🕊️", "beliefs": "💭", "faith_practice": "🙏",
+    "food": "🍲", "hair_and_skin": "💇", "festivals": "🎉",
+    "activities": "⚽", "favourite_things": "💖", "clubs": "🏅", "dislikes": "👎",
+    "best_day": "☀️",
+    "worry_level": "😟", "what_worries_me": "🌧️", "feel_safe": "🛡️", "safe_things": "🧸",
+    "moving_worries": "📦",
+    "when_worried": "🤝", "calm_down": "😌", "adults_should_not": "✋", "adults_who_help": "🙋",
+    "hearing_news": "📰", "understand_me": "👂",
+    "school_name": "🏫", "school_feeling": "🙂", "favourite_subjects": "📚",
+    "hard_at_school": "🧩", "help_i_get": "🤲", "help_i_want": "💡",
+    "hopes_and_dreams": "🌟", "good_at_now": "💪", "want_to_be_good_at": "🎯",
+    "when_older": "🔭", "help_to_get_there": "👣",
+    "should_know": "📝", "moving_feeling": "🌤️", "bring_with_me": "🧳", "bedtime": "🛏️",
+    "mealtimes": "🍽️", "my_room": "🚪", "first_day": "📅",
+}  # fmt: skip
+
+
+def render_easy_catalogue() -> dict[str, Any]:
+    """The catalogue for easy mode: young wording at any age, fewer words, a picture each.
+
+    A child of any age may ask for the simpler pages. Hints are kept only where
+    young wording was written for them (the usual hints are what makes a page
+    wordy); every question gains an ``emoji``, its section's when it has none.
+    """
+    rendered = render_catalogue("young")
+    for shown, section in zip(rendered["sections"], SECTIONS, strict=True):
+        for shown_question, question in zip(shown["questions"], section.questions, strict=True):
+            shown_question["help"] = _pick("young", None, question.young_help)
+            shown_question["emoji"] = QUESTION_EMOJI.get(question.key, section.emoji)
+    return rendered

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from marshmallow import ValidationError as SchemaError
 
-from allaboutme.errors import ValidationFailed
-from allaboutme.i18n import _
+from allaboutme.errors import AppError, ValidationFailed
+from allaboutme.i18n import _, _l
 from allaboutme.profiles.catalogue import Question, Section
 from allaboutme.profiles.schemas import LANGUAGE_TAG
 
@@ -29,7 +29,7 @@ class FormData(Protocol):
 
     def get(self, key: str, default: Any = None) -> Any: ...
 
-    def getlist(self, key: str) -> list[str]: ...
+    def getlist(self, key: str) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,55 @@ def is_answered(value: object) -> bool:
 def answered_count(section: Section, answers: Mapping[str, object]) -> int:
     """How many of the section's questions have an answer."""
     return sum(1 for question in section.questions if is_answered(answers.get(question.key)))
+
+
+# -- a picture added with the plain form (no JavaScript) ----------------------------
+
+# What a child reads when a picture is refused, by the error's stable code; the page
+# hands the same words to pictures.js and drawing.js, so both ways say the same.
+_TOO_BIG = _l("That picture is too big. Please try a smaller one.")
+_NOT_A_PICTURE = _l("That file is not a picture we can use. Please try a photo or a drawing.")
+PICTURE_MESSAGES: dict[str, Any] = {
+    "too_large": _TOO_BIG,
+    "image_too_large": _TOO_BIG,
+    "image_too_many_pixels": _TOO_BIG,
+    "unsupported_media_type": _NOT_A_PICTURE,
+    "image_type_not_accepted": _NOT_A_PICTURE,
+    "image_empty": _l("Please choose a picture first."),
+    "image_unreadable": _l("We could not open that picture. Please try another one."),
+    "failed": _l("Not added yet. Please try again."),
+}
+
+
+@dataclass(frozen=True)
+class PictureForm:
+    """A submitted picture: its bytes (empty when none was chosen) and the caption typed."""
+
+    data: bytes
+    caption: str
+
+
+def parse_picture_form(files: FormData, form: FormData) -> PictureForm:
+    """The first file chosen (the page offers "take a photo" and "choose one") and the caption.
+
+    The caption is returned as typed, so the page can show it again if the
+    picture is refused; ``media.services`` strips and checks it.
+    """
+    chosen = next((upload for upload in files.getlist("file") if upload.filename), None)
+    return PictureForm(
+        data=chosen.read() if chosen is not None else b"",
+        caption=str(form.get("caption", "") or ""),
+    )
+
+
+def picture_messages() -> dict[str, str]:
+    """Every picture message in the reader's language, by code."""
+    return {code: str(message) for code, message in PICTURE_MESSAGES.items()}
+
+
+def picture_errors(error: AppError) -> dict[str, list[str]]:
+    """A refused picture as messages for the form's fields (``file`` or ``caption``)."""
+    if isinstance(error, ValidationFailed) and "caption" in error.errors:
+        return {"caption": [str(message) for message in error.errors["caption"]]}
+    message = PICTURE_MESSAGES.get(error.code, PICTURE_MESSAGES["failed"])
+    return {"file": [str(message)]}

@@ -18,7 +18,11 @@ SHELL_ASSETS = (
     "css/app.css",
     "css/profile.css",
     "js/app.js",
+    "js/drafts.js",
     "js/editor.js",
+    "js/pictures.js",
+    "js/drawing.js",
+    "js/speech.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
 )
