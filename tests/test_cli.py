@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from allaboutme import db
+from allaboutme.accounts import services as accounts
 from allaboutme.accounts.models import Organisation, User
+from allaboutme.referrals import requests
+from allaboutme.referrals.models import Referral
 
 
 def test_create_org_and_user_from_standard_input(app, runner):
@@ -45,8 +48,21 @@ def test_seed_demo_prints_every_login_and_is_repeatable(app, runner):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     with app.app_context():
-        assert db.session().query(Organisation).count() == 4
+        # the authority, the framework and five providers, three of them without staff logins
+        assert db.session().query(Organisation).count() == 7
         assert db.session().query(User).count() == 6
+        assert db.session().query(Referral).count() == 1
+
+
+def test_the_demo_child_is_asked_about_two_homes(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        child = accounts.find_user_by_username("demo.child")
+        (request,) = requests.open_requests(child)
+        assert sorted(home.name for home in request.homes) == [
+            "Riverside Foster Care",
+            "Sunrise Fostering",
+        ]
 
 
 def test_demo_child_can_log_in(app, runner, client):
