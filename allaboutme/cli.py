@@ -12,6 +12,7 @@ from allaboutme import db, demo, encryption
 from allaboutme.accounts import cli as accounts_cli
 from allaboutme.accounts import services as accounts
 from allaboutme.audit.cli import audit_cli
+from allaboutme.backups import backup_cli
 from allaboutme.config import PROJECT_ROOT
 from allaboutme.keys_cli import keys_cli
 from allaboutme.providers import cli as providers_cli
@@ -75,6 +76,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(seed_demo)
     accounts_cli.register(app.cli)

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "allaboutme"
 
 # Floors from the ground up; a module may import its own floor or lower ones.
 FLOORS = [
-    {"config", "db", "errors", "crypto", "i18n", "encryption"},
+    {"config", "db", "errors", "crypto", "i18n", "encryption", "provision"},
     {"web"},
     {"audit"},
     {"accounts"},
@@ -21,7 +21,7 @@ FLOORS = [
     {"consent"},
     {"profiles", "media"},
     {"referrals", "rights"},
-    {"app", "cli", "demo", "keys_cli", "translations_cli", "models", "pwa", "__init__"},
+    {"app", "backups", "cli", "demo", "keys_cli", "translations_cli", "models", "pwa", "__init__"},
 ]
 ISOLATED = {
     "cryptography": "crypto",
