@@ -12,6 +12,8 @@ WORKER_READ_P99_MAX_MS = 30.0
 ROTATION_MAX_SECONDS = 10.0
 ROTATION_TARGET_CHILDREN = 10_000
 PACKET_PDF_P95_MAX_MS = 500.0
+PACKET_VIEW_VS_BARE_MIN = 0.20  # the provider's live, consented, audited packet view
+MATCHING_P95_MAX_MS = 50.0  # ranking 2,000 providers
 UPLOAD_VS_PILLOW_MAX = 1.5  # a 12 MP photo through the server, against Pillow alone
 UPLOAD_MEDIAN_MAX_MS = 1000.0
 FIRST_PAGE_GZIP_MAX_KB = 100.0  # the child's /me: HTML + CSS + JS, gzipped
@@ -120,6 +122,18 @@ def targets(document: dict[str, Any]) -> dict[str, Any]:
             children=children,
             comparable=children == ROTATION_TARGET_CHILDREN,
             note="time the command reports for the rotation itself, under read load",
+        ),
+        "packet_view_vs_bare_throughput": _target(
+            _ratio(_get(document, "results", "packet_view", "requests_per_second"), bare),
+            PACKET_VIEW_VS_BARE_MIN,
+            at_least=True,
+            errors=_errors(document, "bare", "packet_view"),
+        ),
+        "matching_2000_p95_ms": _target(
+            _get(document, "results", "matching", "p95_ms"),
+            MATCHING_P95_MAX_MS,
+            at_least=False,
+            note="matching.rank over 2,000 synthetic providers, CPU time, caches cleared per run",
         ),
         "packet_pdf_p95_ms": _target(
             _get(document, "results", "packet_pdf", "full", "p95_ms"),
@@ -232,6 +246,12 @@ def table(document: dict[str, Any]) -> str:
             bare_rps,
             "requests_per_second",
         ),
+        _row(
+            "packet view (provider)",
+            results.get("packet_view"),
+            bare_rps,
+            "requests_per_second",
+        ),
         _row("section write (saved)", results.get("write"), bare_rps, "saved_per_second"),
     ]
     rotation = results.get("rotation") or {}
@@ -292,6 +312,13 @@ def table(document: dict[str, Any]) -> str:
             f"{_fmt(full.get('median_ms'))} ms, p95 {_fmt(full.get('p95_ms'))} ms, CPU median "
             f"{_fmt(full.get('cpu_median_ms'))} ms; empty packet median "
             f"{_fmt(empty.get('median_ms'))} ms (full / empty {packet.get('full_vs_empty_median')})"
+        )
+    matching = results.get("matching") or {}
+    if matching:
+        lines.append(
+            f"matching {matching.get('providers')} providers ({matching.get('ranked')} ranked, "
+            f"{matching.get('excluded')} excluded; {matching.get('runs')} runs): median "
+            f"{_fmt(matching.get('median_ms'))} ms, p95 {_fmt(matching.get('p95_ms'))} ms CPU"
         )
     lines += _upload_and_page_lines(results)
     lines += ["", "targets:"]

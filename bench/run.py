@@ -36,6 +36,7 @@ from bench.scenarios import (
     Writer,
     bare_step,
     log_in_all,
+    packet_view_step,
     profile_path,
     read_step,
     worker_read_step,
@@ -120,6 +121,7 @@ class Bench:
         self.measured: Login | None = None
         self.writers: list[Login] = []
         self.worker: Login | None = None
+        self.provider: Login | None = None
         names = tuple(instance.postgres_databases)
         self.database_cpu = (lambda: backend_cpu_seconds(names)) if names else None
         self.audit_written: dict[str, dict[str, Any]] = {}
@@ -225,11 +227,17 @@ class Bench:
         }
 
     async def log_in(self) -> None:
-        accounts = [self.seed["measured"], *self.seed["writers"], self.seed["worker"]]
+        accounts = [
+            self.seed["measured"],
+            *self.seed["writers"],
+            self.seed["worker"],
+            self.seed["provider"],
+        ]
         started = time.perf_counter()
         logins = await log_in_all(self.server.port, accounts)
         self.results["login_seconds"] = round(time.perf_counter() - started, 2)
-        self.measured, self.writers, self.worker = logins[0], logins[1:-1], logins[-1]
+        self.measured, self.writers = logins[0], logins[1:-2]
+        self.worker, self.provider = logins[-2], logins[-1]
         self.results["profile"] = await self._check_profile(self.measured.cookie)
         self.results["worker_profile"] = await self._check_profile(self.worker.cookie)
         self._check_audit_database()
@@ -305,6 +313,23 @@ class Bench:
         summary["children"] = len({children[i % len(children)] for i in range(len(steps))})
         summary["audit"] = audit
         self.results["worker_read"] = summary | self._client(result)
+
+    async def packet_view(self) -> None:
+        """The provider opens, on each connection, a different child's packet.
+
+        Every view asks the consent gate afresh, decrypts the sections still shared
+        and appends an audit event (on SQLite: under the write lock).
+        """
+        assert self.provider is not None
+        packets = self.seed["provider"]["packet_ids"]
+        connections = self._connections(self.provider.cookie)
+        steps = [packet_view_step(c, packets[i % len(packets)]) for i, c in enumerate(connections)]
+        result = await self._run(
+            "packet_view", steps, connections, audit_actor=self.seed["provider"]["user_id"]
+        )
+        summary = summarise(result, "packet_view")
+        summary["audit"] = dict(self.audit_written.get("packet_view", {}))
+        self.results["packet_view"] = summary | self._client(result)
 
     async def write(self) -> None:
         connections = [Connection(self.server.port, w.cookie) for w in self.writers]
@@ -454,6 +479,7 @@ async def measure(bench: Bench) -> None:
     await bench.read()
     await bench.read("read_one_connection", connections_count=1)
     await bench.worker_read()  # before the write scenario adds history to these children
+    await bench.packet_view()
     await bench.write()
     await bench.rotation()
     await bench.upload()  # last: the workers have served everything else first
@@ -510,6 +536,7 @@ def _run_instance(plan: Plan, document: dict[str, Any]) -> None:
         ) as server:
             bench = Bench(plan, instance, server, seed)
             bench.results["packet_pdf"] = packet_pdf
+            bench.results["matching"] = _matching(instance, plan)
             try:
                 asyncio.run(measure(bench))
             finally:
@@ -524,6 +551,14 @@ def _packet_pdf(instance: Instance, plan: Plan) -> dict[str, Any]:
     out = instance.folder / "packet_pdf.json"
     renders = "5" if plan.quick else "20"
     instance.python("-m", "bench.packet_pdf", "--renders", renders, "--out", str(out))
+    return json.loads(out.read_text())
+
+
+def _matching(instance: Instance, plan: Plan) -> dict[str, Any]:
+    """Ranking 2,000 providers (``bench.matching``): pure CPU, in its own process."""
+    out = instance.folder / "matching.json"
+    runs = "10" if plan.quick else "50"
+    instance.python("-m", "bench.matching", "--runs", runs, "--out", str(out))
     return json.loads(out.read_text())
 
 

@@ -106,6 +106,17 @@ def worker_read_step(connection: Connection, child_id: str) -> Step:
     return step
 
 
+def packet_view_step(connection: Connection, packet_id: str) -> Step:
+    """The provider opens one packet: a live consent decision, decryption and an audit append."""
+    path = f"/api/v1/packets/{packet_id}"
+    headers = {"Accept": "application/json"}
+
+    async def step(recorder: Recorder) -> None:
+        await recorder.timed("packet_view", connection, "GET", path, headers=headers)
+
+    return step
+
+
 @dataclass
 class Writer:
     """One connection writing its own child's sections in turn, If-Match on the last ETag."""

@@ -32,6 +32,9 @@ from allaboutme.children import services as children
 from allaboutme.children.sections import SECTION_KEYS
 from allaboutme.consent import services as consent
 from allaboutme.profiles import catalogue, services
+from allaboutme.providers import services as providers
+from allaboutme.referrals import sending
+from allaboutme.referrals import services as referrals
 from bench.answers import sample_answers
 
 SECTION_TEXT = "Bench answer"
@@ -117,8 +120,10 @@ def seed_data(writers: int) -> dict[str, Any]:
                 "grant_id": grant_id,
             }
         )
+    provider = _provider_with_packets(worker, logins[1:])
     db.session().commit()
     return {
+        "provider": provider,
         "authority_id": authority.id,
         "database_url": db.database().engine.url.render_as_string(hide_password=True),
         "worker": {
@@ -126,10 +131,81 @@ def seed_data(writers: int) -> dict[str, Any]:
             "username": "bench.worker",
             "password": worker_secret,
         },
-        "grants": len(logins),
+        "grants": len(logins) + len(provider["packet_ids"]),
         "measured": logins[0],
         "writers": logins[1:],
     }
+
+
+def _provider_with_packets(worker: Any, writers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A home on the framework, one member of staff, and a packet of each writer's profile.
+
+    Each writing child shares every section with the home for placement (through
+    ``consent.services``), and the worker sends each a referral (``referrals``).
+    """
+    framework = accounts.create_organisation(kind="framework", name="Bench Framework")
+    admin = accounts.create_user(
+        organisation=framework,
+        role="framework_admin",
+        username="bench.framework",
+        secret=secrets.token_urlsafe(24),
+    )
+    home = providers.create_provider(
+        admin,
+        name="Bench Fostering",
+        ofsted_urn="SC999001",
+        ofsted_rating="good",
+        lots=["2a"],
+        location={"lat": 51.4, "lon": -0.1},
+        capabilities=["semh"],
+        languages=["en"],
+        faiths=[],
+        cultural_competences=[],
+        vacancies=5,
+        now=db.utcnow(),
+    )
+    secret = secrets.token_urlsafe(24)
+    staff = accounts.create_user(
+        organisation=home.organisation,
+        role="provider",
+        username="bench.provider",
+        secret=secret,
+        display_name="Bench Provider",
+    )
+    packet_ids = [_send_packet(worker, writer, home.org_id) for writer in writers]
+    return {
+        "user_id": staff.id,
+        "username": "bench.provider",
+        "password": secret,
+        "packet_ids": packet_ids,
+    }
+
+
+def _send_packet(worker: Any, writer: dict[str, Any], provider_id: str) -> str:
+    child_user = accounts.find_user_by_username(writer["username"])
+    consent.grant_consent(
+        child_user,
+        writer["child_id"],
+        audience=consent.Audience("provider", provider_id),
+        sections=list(SECTION_KEYS),
+        purpose="placement",
+        expires_at=None,
+        has_help=False,
+        locale="en",
+        now=db.utcnow(),
+    )
+    referral = referrals.create_referral(
+        worker,
+        child_id=writer["child_id"],
+        lot="2a",
+        needs=["semh"],
+        location={"lat": 51.4, "lon": -0.1},
+        summary="A bench referral.",
+        start_by=None,
+        now=db.utcnow(),
+    )
+    (packet,) = sending.send_referral(worker, referral.referral.id, [provider_id], now=db.utcnow())
+    return packet.id
 
 
 def seed_keys(tenant_id: str, count: int, batch: int) -> dict[str, Any]:
