@@ -16,6 +16,7 @@ from allaboutme.backups import backup_cli
 from allaboutme.config import PROJECT_ROOT
 from allaboutme.keys_cli import keys_cli
 from allaboutme.providers import cli as providers_cli
+from allaboutme.referrals.cli import case_records_cli
 from allaboutme.translations_cli import i18n_cli
 
 db_cli = AppGroup("db", help="Database schema migrations (data and key store).")
@@ -79,5 +80,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(case_records_cli)
     accounts_cli.register(app.cli)
     providers_cli.register(app.cli)

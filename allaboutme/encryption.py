@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from allaboutme.config import Settings
 from allaboutme.crypto import (
     FileRootKeyProvider,
+    KeyNotFoundError,
     RecordContext,
     Vault,
     create_keystore_engine,
@@ -24,6 +25,7 @@ from allaboutme.crypto import (
 _EXTENSION = "allaboutme.vault"
 
 __all__ = [
+    "KeyNotFoundError",
     "RecordContext",
     "ensure_case_key",
     "ensure_child_key",

@@ -297,7 +297,15 @@ class KeyStore:
         return SubjectKey(kind, subject_id, row.tenant_id, row.key_version, key)
 
     def destroy_child_key(self, child_id: str) -> bool:
-        """Erase a child's key for good; return False if it was already destroyed.
+        """Erase a child's key for good; see :meth:`destroy_subject_key`."""
+        return self.destroy_subject_key(SUBJECT_CHILD, child_id)
+
+    def destroy_case_key(self, child_id: str) -> bool:
+        """Destroy a child's case-record key (after the decision to end its legal hold)."""
+        return self.destroy_subject_key(SUBJECT_CASE, child_id)
+
+    def destroy_subject_key(self, kind: str, child_id: str) -> bool:
+        """Destroy a child's subject key for good; return False if it was already destroyed.
 
         The wrapped key is set to NULL (SQLite's ``secure_delete`` zeroes the old
         bytes); the row stays as a tombstone. Copies of the wrapped key left in
@@ -309,7 +317,7 @@ class KeyStore:
             result = conn.execute(
                 update(subject_keys)
                 .where(
-                    subject_keys.c.subject_kind == SUBJECT_CHILD,
+                    subject_keys.c.subject_kind == kind,
                     subject_keys.c.subject_id == child_id,
                     subject_keys.c.destroyed_at.is_(None),
                 )
@@ -318,12 +326,12 @@ class KeyStore:
             if result.rowcount == 0:
                 exists = conn.execute(
                     select(subject_keys.c.subject_id).where(
-                        subject_keys.c.subject_kind == SUBJECT_CHILD,
+                        subject_keys.c.subject_kind == kind,
                         subject_keys.c.subject_id == child_id,
                     )
                 ).first()
                 if exists is None:
-                    raise KeyNotFoundError(f"no child key for {child_id}")
+                    raise KeyNotFoundError(f"no {kind} key for {child_id}")
                 return False
         self._checkpoint_sqlite_wal()
         return True

@@ -65,6 +65,10 @@ class Vault:
         """
         self.keystore.ensure_case_keys(tenant_id, [child_id])
 
+    def destroy_case_key(self, child_id: str) -> bool:
+        """End a child's statutory records: their case-record key is destroyed for good."""
+        return self.keystore.destroy_case_key(child_id)
+
     def destroy_child_key(self, child_id: str) -> bool:
         """Erase a child: nothing sealed for them opens again, anywhere.
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from allaboutme import db, encryption
 from allaboutme.accounts import services as accounts
 from allaboutme.accounts.models import User
 from allaboutme.audit.models import AuditEvent
+from allaboutme.crypto import KeyDestroyedError
 from allaboutme.referrals.models import Packet
 from tests.referrals.conftest import ABOUT_ME, HERITAGE, WORRIES
 
@@ -266,3 +268,60 @@ def test_erasing_the_child_keeps_the_snapshot_under_its_legal_hold(cast):
 def _authority(cast):
     with cast.app.app_context():
         return accounts.get_organisation(db.session().get(User, cast.worker_login.user_id).org_id)
+
+
+def test_ending_the_legal_hold_is_a_recorded_decision_then_nothing_opens(cast, runner):
+    referral, _grant = _ready(cast)
+    packet_id = _send(cast, referral["id"], "sunrise").get_json()["packets"][0]["id"]
+    admin = cast.factory.user("la_admin", _authority(cast))
+    stranger = cast.factory.user("la_admin")
+
+    refused = runner.invoke(
+        args=[
+            "case-records",
+            "destroy",
+            cast.child_id,
+            "--admin",
+            stranger.username,
+            "--reason",
+            "Retention period over, decided by the panel",
+        ]
+    )
+    assert refused.exit_code != 0
+    too_short = runner.invoke(
+        args=["case-records", "destroy", cast.child_id, "--admin", admin.username, "--reason", "x"]
+    )
+    assert too_short.exit_code != 0
+    done = runner.invoke(
+        args=[
+            "case-records",
+            "destroy",
+            cast.child_id,
+            "--admin",
+            admin.username,
+            "--reason",
+            "Retention period over, decided by the records panel",
+        ]
+    )
+
+    assert done.exit_code == 0, done.output
+    with cast.app.app_context():
+        packet = db.session().get(Packet, packet_id)
+        context = encryption.RecordContext(
+            tenant_id=packet.authority_id,
+            child_id=packet.child_ref,
+            table="packets",
+            field="snapshot",
+            row_id=packet.id,
+            version=1,
+            is_case_record=True,
+        )
+        with pytest.raises(KeyDestroyedError):
+            encryption.open(packet.snapshot, context)
+        assert not packet.is_legal_hold
+        reasons = (
+            db.session()
+            .scalars(select(AuditEvent.reason).where(AuditEvent.action == "case_records.destroy"))
+            .all()
+        )
+        assert reasons == ["Retention period over, decided by the records panel"]
