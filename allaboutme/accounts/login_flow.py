@@ -16,6 +16,7 @@ from allaboutme.accounts.authentication import LoginOutcome, authenticate, recor
 from allaboutme.accounts.models import User
 from allaboutme.accounts.session_store import IDLE_KEY, idle_timeout_for
 from allaboutme.db import utcnow
+from allaboutme.i18n import LOCALE_SESSION_KEY
 
 DEVICE_COOKIE = "aam_device"
 DEVICE_COOKIE_LIFETIME = timedelta(days=365)
@@ -44,9 +45,16 @@ def log_in(username: str, secret: str, otp: str | None) -> User:
 
 
 def start_session(outcome: LoginOutcome) -> None:
-    """Log the user in on a fresh session id and remember this browser."""
+    """Log the user in on a fresh session id and remember this browser.
+
+    The language picked before logging in stays picked: a child who chose Arabic
+    on the login page should not land on an English home screen.
+    """
+    chosen_locale = session.get(LOCALE_SESSION_KEY)
     session.clear()
     session.rotate()  # type: ignore[attr-defined]
+    if chosen_locale:
+        session[LOCALE_SESSION_KEY] = chosen_locale
     login_user(outcome.user)
     session["mfa"] = "enrol_required" if outcome.mfa == "enrol_required" else "ok"
     session[IDLE_KEY] = int(idle_timeout_for(outcome.user.role).total_seconds())

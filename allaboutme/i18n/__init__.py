@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from allaboutme.i18n.locales import (
     DEFAULT_LOCALE,
+    LOCALE_SESSION_KEY,
     LOCALES,
     RTL_LOCALES,
     is_rtl,
@@ -58,6 +59,7 @@ def format_moment(value: datetime) -> str:
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "LOCALE_SESSION_KEY",
     "LOCALES",
     "RTL_LOCALES",
     "_",

@@ -7,6 +7,8 @@ reading English.
 from __future__ import annotations
 
 DEFAULT_LOCALE = "en"
+# Where a language picked with ``?locale=`` is kept for the rest of the visit.
+LOCALE_SESSION_KEY = "locale"
 
 # code -> the language's own name (endonym)
 LOCALES: dict[str, str] = {

@@ -67,3 +67,15 @@ def test_login_gives_a_new_session_id(api, factory, client):
     after = client.get_cookie("aam_session")
     assert after is not None
     assert before is None or before.value != after.value
+
+
+def test_a_language_picked_before_logging_in_stays_picked(app, factory):
+    worker = factory.user("social_worker")
+    _child, login = factory.child(worker, with_login=True)
+    client = app.test_client()
+    client.get("/login?locale=ar")
+    response = client.post(
+        "/api/v1/session", json={"username": login.username, "password": login.secret}
+    )
+    assert response.status_code == 201
+    assert '<html lang="ar" dir="rtl">' in client.get("/me").get_data(as_text=True)

@@ -10,11 +10,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 
+from allaboutme import db
+from allaboutme.accounts import services as accounts
+from allaboutme.accounts.models import User
+from allaboutme.referrals import homes
 from tests.browser.axe import format_violations, run_axe
 from tests.browser.conftest import PHONE, Watched, _failed, _open_page
-from tests.factories import CHILD_PIN, Factory
+from tests.factories import CHILD_PIN, ApiClient, Factory
 
 pytestmark = pytest.mark.browser
 
@@ -171,4 +176,95 @@ def test_login_at_200_percent_zoom_has_no_sideways_scroll_or_violations(
     )
     assert widths["inner"] == 206, widths
     assert widths["scroll"] <= widths["client"], f"login scrolls sideways at 200%: {widths}"
+    assert not failures, "\n\n".join(failures)
+
+
+HOME_FOR_CHECKS = {
+    "name": "Sunrise Fostering",
+    "ofsted_urn": "SC500001",
+    "ofsted_rating": "good",
+    "lots": ["2a"],
+    "location": {"lat": 51.4, "lon": -0.1},
+    "vacancies": 1,
+}
+
+
+def _api_as(app: Flask, login: Any) -> ApiClient:
+    client = ApiClient(app.test_client(), app)
+    assert client.login(login).status_code == 201
+    return client
+
+
+def _asked_child_with_a_new_home(app: Flask, factory: Factory) -> tuple[Any, str]:
+    """A child asked about a home, which already wrote to them: (login, referral id)."""
+    worker = factory.user("social_worker")
+    child, login = factory.child(worker, with_login=True, name="Amira")
+    home_id = (
+        _api_as(app, factory.user("framework_admin"))
+        .post("/api/v1/providers", json=HOME_FOR_CHECKS)
+        .get_json()["id"]
+    )
+    child_api = _api_as(app, login)
+    child_api.put(
+        f"/api/v1/children/{child.id}/profile/sections/about_me",
+        json={"answers": {"name": "Mira"}, "language": "en"},
+        headers={"If-Match": '"0"'},
+    )
+    child_api.post(
+        f"/api/v1/children/{child.id}/consents",
+        json={
+            "audience": {"kind": "provider", "org_id": home_id},
+            "sections": ["about_me"],
+            "purpose": "placement",
+        },
+    )
+    worker_api = _api_as(app, worker)
+    referral = worker_api.post(
+        "/api/v1/referrals",
+        json={
+            "child_id": child.id,
+            "lot": "2a",
+            "location": {"lat": 51.4, "lon": -0.1},
+            "summary": "A calm home.",
+        },
+    ).get_json()["id"]
+    worker_api.put(f"/api/v1/referrals/{referral}/shortlist", json={"provider_ids": [home_id]})
+    worker_api.post(f"/api/v1/referrals/{referral}/ask-child")
+    packet = worker_api.post(
+        f"/api/v1/referrals/{referral}/send", json={"provider_ids": [home_id]}
+    ).get_json()["packets"][0]["id"]
+    with app.app_context():
+        organisation = accounts.get_organisation(home_id)
+    staff = factory.user("provider", organisation)
+    _api_as(app, staff).post(f"/api/v1/packets/{packet}/response", json={"decision": "interested"})
+    with app.app_context():
+        homes.save_home_profile(
+            db.session().get(User, staff.user_id),
+            packet,
+            content={
+                "who_lives_here": "Sam, Jo and a cat.",
+                "welcome": "We can't wait to meet you.",
+            },
+            language="en",
+            now=db.utcnow(),
+        )
+        db.session().commit()
+    return login, referral
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_childs_referral_pages_have_no_axe_violations(
+    a11y_phone: Watched, live_server: str, app: Flask, factory: Factory, locale: str
+) -> None:
+    login, referral = _asked_child_with_a_new_home(app, factory)
+    page = a11y_phone.page
+    failures: list[str] = []
+    page.goto(f"{live_server}/login?locale={locale}")
+    page.locator('input[name="username"]').fill(login.username)
+    page.locator('input[name="password"]').fill(CHILD_PIN)
+    page.locator('form button[type="submit"]').click()
+    for path in ("/me", f"/me/referrals/{referral}", "/me/new-homes"):
+        _check(page, live_server + path, failures)
+        _tab_through(page, path, failures)
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if locale == "ar" else "ltr")
     assert not failures, "\n\n".join(failures)
