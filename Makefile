@@ -1,5 +1,6 @@
-# allaboutme: `make run` serves the demo, `make test` runs every test.
-# Both bootstrap themselves (make setup) from a fresh clone.
+# allaboutme: `make run` serves the demo, `make test` runs every test, `make serve`
+# runs the production shape on this machine (deploy/serve-local.sh).
+# All of them bootstrap themselves (make setup) from a fresh clone.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,8 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup run test bench lint i18n-extract i18n-update i18n-compile lock serve clean
+.PHONY: setup run test fuzz bench crash lint i18n-extract i18n-update i18n-compile lock serve clean \
+	backup restore
 
 setup: $(STAMP) $(MO_FILES)
 
@@ -34,8 +36,22 @@ run: setup
 test: setup
 	$(BIN)/pytest -n 2
 
+# The API fuzzer at length, on SQLite and PostgreSQL (make test runs a few examples on SQLite).
+FUZZ_EXAMPLES ?= 200
+fuzz: setup
+	ALLABOUTME_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ALLABOUTME_FUZZ_BACKENDS=sqlite,postgresql \
+		$(BIN)/pytest -n 2 tests/fuzz/test_api_fuzz.py
+
 bench: setup
 	$(BIN)/python -m bench.run
+
+# Writes under SIGKILL, key rotation under SIGKILL, then every check (bench/README.md).
+CRASH_BACKENDS ?= sqlite postgresql
+CRASH_WRITES ?= 1000
+crash: setup
+	@status=0; for backend in $(CRASH_BACKENDS); do \
+		$(BIN)/python -m bench.crash --backend $$backend --writes $(CRASH_WRITES) || status=1; \
+	done; exit $$status
 
 lint: setup
 	$(BIN)/ruff check .
@@ -53,8 +69,23 @@ lock:
 	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --output-file $(LOCK) pyproject.toml
 
 serve: setup
-	$(FLASK) db upgrade
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	deploy/serve-local.sh
+
+# `make backup` copies the data database and the key store into BACKUP_DIR
+# (default backups/<UTC time>); KEYSTORE_BACKUP_DIR stores the key store apart.
+# `make restore BACKUP_DIR=...` restores them into the configured, empty databases.
+# The root key file is in no backup: it is kept apart, like a KMS key.
+BACKUP_DIR ?=
+KEYSTORE_BACKUP_DIR ?=
+KEYSTORE_OPTION = $(if $(KEYSTORE_BACKUP_DIR),--keystore-dir "$(KEYSTORE_BACKUP_DIR)")
+
+backup: setup
+	$(FLASK) backup create "$(or $(BACKUP_DIR),backups/$(shell date -u +%Y%m%dT%H%M%SZ))" \
+		$(KEYSTORE_OPTION)
+
+restore: setup
+	@test -n "$(BACKUP_DIR)" || { echo "usage: make restore BACKUP_DIR=backups/<time>"; exit 2; }
+	$(FLASK) backup restore "$(BACKUP_DIR)" $(KEYSTORE_OPTION)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from allaboutme import accounts, cli, db, encryption
 from allaboutme.accounts import api as accounts_api
@@ -21,7 +22,7 @@ from allaboutme.children import views as children_views
 from allaboutme.config import PROJECT_ROOT, Settings, load_settings
 from allaboutme.consent import api as consent_api
 from allaboutme.consent import views as consent_views
-from allaboutme.i18n import DEFAULT_LOCALE, LOCALES, normalise_locale
+from allaboutme.i18n import DEFAULT_LOCALE, LOCALE_SESSION_KEY, LOCALES, normalise_locale
 from allaboutme.media import api as media_api
 from allaboutme.profiles import api as profiles_api
 from allaboutme.profiles import preview
@@ -58,7 +59,7 @@ PAGE_BLUEPRINTS = (
     health.bp,
 )
 
-SHELL_VERSION = "1"
+SHELL_VERSION = "2"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -82,12 +83,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
+    _trust_reverse_proxies(app, settings.trusted_proxies)
     _init_extensions(app, settings)
     _register_blueprints(app)
     app.before_request(remember_chosen_locale)
     problems.register_error_handlers(app)
     cli.register(app)
     return app
+
+
+def _trust_reverse_proxies(app: Flask, hops: int) -> None:
+    """Take the client's address and scheme from the proxies in front, if any.
+
+    Behind a reverse proxy every request arrives from the proxy's address, so
+    per-address rate limits would count all clients as one. Only the last
+    ``hops`` entries of X-Forwarded-For are believed; with none configured the
+    headers are ignored, so a client talking to gunicorn directly cannot forge them.
+    """
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:
@@ -109,9 +123,6 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for page_blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(page_blueprint)
-
-
-LOCALE_SESSION_KEY = "locale"
 
 
 def remember_chosen_locale() -> None:

@@ -3,7 +3,7 @@
 Local development must work with no configuration at all, so every secret has a
 default that is generated once into the instance folder. Production must never
 run on such a default: ``ALLABOUTME_ENV=production`` refuses to start unless
-every secret was supplied from outside.
+every secret, both databases and the rate limit store were named from outside.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +25,13 @@ class ConfigurationError(RuntimeError):
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+# Settings whose local defaults (files, process memory) a second worker or host
+# would not share: production must name them.
+SHARED_STATE_URLS = (
+    "ALLABOUTME_DATABASE_URL",
+    "ALLABOUTME_KEYSTORE_URL",
+    "ALLABOUTME_RATELIMIT_STORAGE_URL",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,9 @@ class Settings:
     ratelimits_enabled: bool
     mfa_enabled: bool
     audit_signing_key_file: Path = Path("audit-signing-key.pem")
+    trusted_proxies: int = 0
     generated: frozenset[str] = field(default_factory=frozenset)
+    defaulted: frozenset[str] = field(default_factory=frozenset)
     password_cost: PasswordCost = field(default_factory=PasswordCost)
 
     @property
@@ -68,6 +80,15 @@ def _flag(environ: dict[str, str], name: str, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ConfigurationError(f"{name} must be 'on' or 'off', not {raw!r}")
+
+
+def _count(environ: dict[str, str], name: str, default: int) -> int:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
 
 
 def _generated_secret(instance_path: Path, name: str) -> str:
@@ -107,6 +128,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     signing_key_file = env_vars.get("ALLABOUTME_AUDIT_SIGNING_KEY_FILE")
     if not signing_key_file:
         generated.add("ALLABOUTME_AUDIT_SIGNING_KEY_FILE")
+    defaulted = {name for name in SHARED_STATE_URLS if not env_vars.get(name)}
     settings = Settings(
         env=env,
         instance_path=instance_path,
@@ -121,23 +143,43 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ratelimits_enabled=_flag(env_vars, "ALLABOUTME_RATELIMITS", True),
         mfa_enabled=_flag(env_vars, "ALLABOUTME_MFA", True),
         audit_signing_key_file=Path(signing_key_file or instance_path / "audit-signing-key.pem"),
+        trusted_proxies=_count(env_vars, "ALLABOUTME_TRUSTED_PROXIES", 0),
         generated=frozenset(generated),
+        defaulted=frozenset(defaulted),
     )
     check_production(settings)
     return settings
 
 
 def check_production(settings: Settings) -> None:
-    """Refuse to run production on generated secrets or with demo switches."""
+    """Refuse to run production on generated secrets, local state or demo switches.
+
+    The databases and the rate limit store default to files and memory of this
+    one process; a second worker or host would not see them, so production must
+    name them. The key store must be a database of its own, so that a backup of
+    the data alone cannot be read.
+    """
     if not settings.is_production:
         return
-    if settings.generated:
-        names = ", ".join(sorted(settings.generated))
+    missing = settings.generated | settings.defaulted
+    if missing:
+        names = ", ".join(sorted(missing))
         raise ConfigurationError(f"production needs these set from outside: {names}")
     if not settings.mfa_enabled:
         raise ConfigurationError("ALLABOUTME_MFA=off is for the local demo only")
-    if (
-        settings.database_url.startswith("sqlite")
-        and settings.keystore_url == settings.database_url
-    ):
+    if is_same_database(settings.keystore_url, settings.database_url):
         raise ConfigurationError("the key store must not share the data database")
+
+
+def is_same_database(first_url: str, second_url: str) -> bool:
+    """Both URLs name one database (whatever the driver, user or password)."""
+    try:
+        first, second = make_url(first_url), make_url(second_url)
+    except ArgumentError:
+        raise ConfigurationError("a database URL is not a valid SQLAlchemy URL") from None
+    return (first.get_backend_name(), first.host, first.port, first.database) == (
+        second.get_backend_name(),
+        second.host,
+        second.port,
+        second.database,
+    )

@@ -3,7 +3,8 @@
 SQLite always runs. PostgreSQL runs when ``ALLABOUTME_TEST_DATABASE_URL`` names a
 server or one answers on 127.0.0.1:5432; with ``ALLABOUTME_REQUIRE_POSTGRES=1``
 (CI) its absence is a failure, not a skip. The same holds for Chromium and
-``ALLABOUTME_REQUIRE_BROWSER=1``.
+``ALLABOUTME_REQUIRE_BROWSER=1``, and for Redis (``ALLABOUTME_TEST_REDIS_URL``,
+else 127.0.0.1:6379) and ``ALLABOUTME_REQUIRE_REDIS=1``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import socket
 import uuid
 from dataclasses import dataclass
 
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Database 15, away from the 0 that `make serve` uses; tests add their own key prefix.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 
@@ -43,6 +47,22 @@ def postgres_available() -> tuple[bool, str]:
         engine.dispose()
     except Exception as error:  # noqa: BLE001 - any failure means we cannot use it
         return False, f"PostgreSQL refused the connection ({type(error).__name__})"
+    return True, ""
+
+
+def redis_url() -> str:
+    return os.environ.get("ALLABOUTME_TEST_REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def redis_available() -> tuple[bool, str]:
+    """Whether a Redis server answers PING at the test URL, and if not why."""
+    client = redis.Redis.from_url(redis_url(), socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return False, f"no Redis at {redis_url()} ({type(error).__name__})"
+    finally:
+        client.close()
     return True, ""
 
 

@@ -40,9 +40,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     available, reason = backends.postgres_available()
     chromium = backends.chromium_path()
+    has_redis, redis_reason = backends.redis_available()
     return [
         "backends: sqlite" + (", postgresql" if available else f" (postgresql skipped: {reason})"),
         f"browser: {chromium or 'none (browser tests skipped: install Debian chromium)'}",
+        "redis: "
+        + (backends.redis_url() if has_redis else f"none (shared limits skipped: {redis_reason})"),
     ]
 
 

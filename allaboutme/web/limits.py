@@ -9,19 +9,36 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 log = logging.getLogger("allaboutme.limits")
 
-limiter = Limiter(key_func=get_remote_address)
-
 LOGIN_LIMIT = "20 per minute;200 per hour"
+# Flask config keys an app may set (tests and embedders; the defaults suit production).
+LOGIN_LIMIT_KEY = "ALLABOUTME_LOGIN_LIMIT"
+KEY_PREFIX_KEY = "ALLABOUTME_RATELIMIT_KEY_PREFIX"
+
+
+def client_key() -> str:
+    """The client's address, under this app's key prefix when it has one.
+
+    Flask-Limiter keeps one extension object per process and keeps the first key
+    prefix it is ever given, so the prefix is read from the app of each request:
+    apps sharing one Redis (two deployments, or two tests) never count each
+    other's requests.
+    """
+    prefix = current_app.config.get(KEY_PREFIX_KEY, "")
+    address = get_remote_address()
+    return f"{prefix}/{address}" if prefix else address
+
+
+limiter = Limiter(key_func=client_key)
 
 
 def login_limit() -> str:
-    return LOGIN_LIMIT
+    return current_app.config.get(LOGIN_LIMIT_KEY) or LOGIN_LIMIT
 
 
 def init_app(app: Flask, *, storage_url: str, enabled: bool) -> None:
