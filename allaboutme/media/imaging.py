@@ -35,7 +35,7 @@ _PILLOW_FORMATS = {JPEG: ("JPEG", "MPO"), PNG: ("PNG",), WEBP: ("WEBP",)}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # What a malformed JPEG, PNG or WebP makes Pillow raise while opening or decoding.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error)
-_PILLOW_GLOBALS = threading.Lock()  # held while Pillow's process-wide bomb settings are ours
+_PILLOW_GLOBALS = threading.RLock()  # held while Pillow's process-wide settings are ours
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,24 @@ def _bomb_guard(max_pixels: int) -> Iterator[None]:
             Image.MAX_IMAGE_PIXELS = previous
 
 
+@contextmanager
+def _truncation_is_an_error() -> Iterator[None]:
+    """A cut-off upload is refused, whatever another library set process-wide.
+
+    WeasyPrint, loaded for packet PDFs, switches Pillow's ``LOAD_TRUNCATED_IMAGES``
+    on for everyone when it is imported; a truncated upload would then be stored
+    with grey where its pixels stopped. The flag is forced off, under the same lock,
+    for the length of one decode, and put back.
+    """
+    with _PILLOW_GLOBALS:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _check_size(size: tuple[int, int], limits: ImageLimits) -> None:
     width, height = size
     if width < 1 or height < 1:
@@ -180,7 +198,8 @@ def _upright_pixels(source: ImageFile.ImageFile, limits: ImageLimits) -> Image.I
     source.seek(0)  # animations and MPO keep their first picture only
     side = limits.output_max_side
     source.draft(None, (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 when that is enough
-    source.load()
+    with _truncation_is_an_error():
+        source.load()
     picture = _normalised(_upright(source))
     picture.thumbnail((side, side), Image.Resampling.LANCZOS)
     return _rebuilt(picture)

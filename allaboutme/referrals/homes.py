@@ -17,6 +17,7 @@ from sqlalchemy.orm import defer
 from allaboutme import db
 from allaboutme.accounts.models import Organisation, User
 from allaboutme.audit import services as audit
+from allaboutme.children.models import Child
 from allaboutme.errors import Conflict, NotFound, ValidationFailed
 from allaboutme.i18n import _, _l
 from allaboutme.media import services as media
@@ -45,8 +46,7 @@ class HomeView:
 
 def _interested_packet(actor: User, packet_id: str, now: datetime) -> Packet:
     """The recipient's live packet, once it has said it is interested."""
-    packet = packets.recipient_packet(actor, packet_id)
-    packets.live_child(packet, now)
+    packet, _referral, _child = packets.shared_packet(actor, packet_id, now)
     if packet.response_decision != "interested":
         raise Conflict(
             _("Say you are interested before describing your home."), code="not_interested"
@@ -142,8 +142,12 @@ def _view(packet: Packet) -> HomeView:
     )
 
 
-def homes_for_child(actor: User) -> list[HomeView]:
-    """The homes interested in the child, from open referrals, with what they wrote."""
+def homes_for_child(actor: User, *, now: datetime) -> list[HomeView]:
+    """The homes interested in the child, from open referrals, with what they wrote.
+
+    Only homes the child still shares with and whose packet is still open: a home
+    the child said no to afterwards stops appearing.
+    """
     if actor.role != "child" or not actor.child_id:
         return []
     rows = db.session().scalars(
@@ -156,7 +160,14 @@ def homes_for_child(actor: User) -> list[HomeView]:
         )
         .order_by(Packet.responded_at.desc())
     )
-    return [_view(packet) for packet in rows]
+    child = db.session().get(Child, actor.child_id)
+    return [
+        _view(packet)
+        for packet in rows
+        if child is not None
+        and now < packet.expires_at
+        and packets.still_shared(packet, child, now)
+    ]
 
 
 def home_for_provider(actor: User, packet_id: str) -> HomeView:

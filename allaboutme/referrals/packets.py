@@ -24,6 +24,7 @@ from allaboutme.i18n import _
 from allaboutme.media import services as media
 from allaboutme.profiles import services as profiles
 from allaboutme.profiles import sharing
+from allaboutme.referrals import sending
 from allaboutme.referrals import services as referrals
 from allaboutme.referrals.models import DECISIONS, NOTE_MAX_LENGTH, Packet, Referral
 
@@ -76,6 +77,22 @@ def live_child(packet: Packet, now: datetime) -> tuple[Referral, Child]:
     if child is None:
         raise Gone(_("This referral is no longer open."), code="packet_withdrawn")
     return referral, child
+
+
+def still_shared(packet: Packet, child: Child, now: datetime) -> bool:
+    """Whether the child still shares any of the packet's sections with its recipient."""
+    viewer = sending.provider_viewer(packet.provider_id)
+    decision = consent.decision_for(viewer, child, now=now, purpose=referrals.PLACEMENT)
+    return bool(decision.allowed & set(packet.sections))
+
+
+def shared_packet(actor: User, packet_id: str, now: datetime) -> tuple[Packet, Referral, Child]:
+    """The recipient's packet, only while it is live and the child still shares it (else 410)."""
+    packet = recipient_packet(actor, packet_id)
+    referral, child = live_child(packet, now)
+    if not still_shared(packet, child, now):
+        raise _withdrawn()
+    return packet, referral, child
 
 
 def _withdrawn() -> Gone:
@@ -152,8 +169,7 @@ def respond_to_packet(
     An answer can be changed while the packet is live; each is audited and shown
     in the child's "who has looked" list.
     """
-    packet = recipient_packet(actor, packet_id)
-    referral, child = live_child(packet, now)
+    packet, referral, child = shared_packet(actor, packet_id, now)
     if decision not in DECISIONS:
         raise ValidationFailed({"decision": [_("Choose interested or declined.")]})
     cleaned = _clean_note(note)

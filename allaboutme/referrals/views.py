@@ -38,7 +38,8 @@ def _share_requests() -> dict[str, Any]:
     def new_homes_count() -> int:
         if not (current_user.is_authenticated and current_user.role == "child"):
             return 0
-        return sum(1 for home in homes.homes_for_child(current_user) if home.profile)
+        found = homes.homes_for_child(current_user, now=utcnow())
+        return sum(1 for home in found if home.profile)
 
     return {"share_requests": share_requests, "new_homes_count": new_homes_count}
 
@@ -358,7 +359,7 @@ def answer_request(referral_id: str) -> Any:
 def new_homes() -> str:
     return render_template(
         "referrals/new_homes.html",
-        homes=homes.homes_for_child(current_user),
+        homes=homes.homes_for_child(current_user, now=utcnow()),
         home_fields=homes.HOME_FIELDS,
     )
 

@@ -8,6 +8,7 @@ rejected one must fail with the right error, and an oversized one before any dec
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import random
 import string
@@ -245,6 +246,18 @@ def _pillow_globals():
     return Image.MAX_IMAGE_PIXELS, list(warnings.filters), ImageFile.LOAD_TRUNCATED_IMAGES
 
 
+def import_weasyprint_as_the_app_does() -> None:
+    importlib.import_module("allaboutme.referrals.pdf")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # else this test proves less than it says
+
+
+def test_truncated_uploads_are_refused_even_after_weasyprint_is_loaded():
+    import_weasyprint_as_the_app_does()
+    for upload in (c.truncated(c.noisy_jpeg()), c.truncated(c.noise_png())):
+        with pytest.raises(ValidationFailed):
+            clean_image(upload)
+
+
 def _outcome(upload: bytes) -> str:
     try:
         return clean_image(upload).content_type
@@ -253,8 +266,8 @@ def _outcome(upload: bytes) -> str:
 
 
 def test_pillow_globals_are_left_as_they_were_even_across_threads():
+    import_weasyprint_as_the_app_does()  # it turns truncated loading on process-wide
     before = _pillow_globals()
-    assert before[2] is False  # truncated images stay errors
     uploads = [c.gps_jpeg(), c.declared_png(6000, 5000), c.png_bomb(), c.palette_png()] * 8
     expected = [JPEG, "image_too_many_pixels", "image_too_many_pixels", PNG] * 8
     with ThreadPoolExecutor(max_workers=8) as pool:
