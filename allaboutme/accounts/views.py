@@ -87,8 +87,9 @@ def logout() -> Response:
 
 
 @bp.get("/home")
-@login_required()
+@login_required(*PROFESSIONAL_ROLES)
 def staff_home() -> str:
+    """The professionals' start page; a child's start page is their profile (``/me``)."""
     return render_template("accounts/home.html")
 
 

@@ -1,0 +1,1 @@
+"""The authorization matrix: who may call every route, in one ordered table."""
