@@ -1,12 +1,16 @@
 """One renderer for every error: problem+json under /api, a friendly page elsewhere.
 
 Nothing here ever shows ``str(exc)`` of an unexpected exception: a crash
-answers 500 with the request id so support can find it in the log.
+answers 500 with the request id so support can find it in the log. A database
+that fails under a request (unreachable, restarting, out of space, a connection
+cut) answers 503 "try again", and the request's transaction has already been
+rolled back by ``@transactional``, so trying again is safe.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from flask import (
@@ -20,7 +24,10 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy.exc import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from allaboutme.crypto import CryptoError
@@ -153,9 +160,59 @@ def _handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
-def _handle_database_unavailable(error: OperationalError) -> Response:
-    log.error("database unavailable", extra={"error_class": type(error).__name__})
-    return _handle_app_error(ServiceUnavailable())
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _is_database_unavailable(error: BaseException) -> bool:
+    """The database could not do its part, through no fault of the request or the code.
+
+    Operational errors (server gone, restarting, disk full, lock timeouts,
+    serialization failures), interface errors, a lost connection whatever the
+    driver calls it, and a pool with no connection left to give.
+    """
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _database_facts(error: Exception) -> dict[str, Any]:
+    """What a log may say about a database error: classes and codes, never SQL or values.
+
+    ``str()`` of a SQLAlchemy error quotes the statement and its parameters
+    (ciphertexts, identifiers), so it stays out of logs as well as answers.
+    """
+    driver_error = getattr(error, "orig", None)
+    return {
+        "error_class": type(error).__name__,
+        "driver_error_class": type(driver_error).__name__ if driver_error else None,
+        "sqlstate": getattr(driver_error, "sqlstate", None)
+        or getattr(driver_error, "sqlite_errorname", None),
+        "connection_invalidated": bool(getattr(error, "connection_invalidated", False)),
+    }
+
+
+def _handle_database_error(error: Exception) -> Response:
+    if not _is_database_unavailable(error):
+        # A bug, not an outage: where it happened (code lines only), to find it again.
+        where = "".join(traceback.format_tb(error.__traceback__))
+        log.error("database error", extra=_database_facts(error) | {"stack": where})
+        return render_error(500, "internal_error", _translated_title(500))
+    log.error("database unavailable", extra=_database_facts(error))
+    response = _handle_app_error(ServiceUnavailable())
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def _handle_shared_store_unavailable(error: Exception) -> Response:
+    """The shared store behind rate limits (Redis) is down: fail closed, but say "try again".
+
+    Guessing limits must hold in every process, so requests that need them are
+    refused rather than let through unlimited; a 503 tells clients it will pass.
+    """
+    log.error("shared store unavailable", extra={"error_class": type(error).__name__})
+    response = _handle_app_error(ServiceUnavailable())
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def _handle_crypto_failure(error: CryptoError) -> Response:
@@ -177,6 +234,9 @@ def _handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, _handle_app_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
-    app.register_error_handler(OperationalError, _handle_database_unavailable)
+    app.register_error_handler(DBAPIError, _handle_database_error)
+    app.register_error_handler(PoolTimeout, _handle_database_error)
+    app.register_error_handler(RedisConnectionError, _handle_shared_store_unavailable)
+    app.register_error_handler(RedisTimeoutError, _handle_shared_store_unavailable)
     app.register_error_handler(CryptoError, _handle_crypto_failure)
     app.register_error_handler(Exception, _handle_unexpected)
