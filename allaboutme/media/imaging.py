@@ -137,38 +137,21 @@ def _open(data: bytes, kind: str, limits: ImageLimits) -> ImageFile.ImageFile:
 
 @contextmanager
 def _bomb_guard(max_pixels: int) -> Iterator[None]:
-    """Make Pillow's own decompression-bomb check ours, for the length of one open.
+    """Pillow's process-wide settings made ours for one open or decode, then put back.
 
-    Pillow reads a module global and only warns below twice it. Here the global is our
-    limit and the warning is an error. Both are process-wide, so a lock stops threads
-    (gunicorn gthread) from restoring each other's values, and both are put back.
+    Its decompression-bomb check reads a module global and only warns below twice it:
+    here the global is our limit and the warning an error. A truncated file is an
+    error too, though WeasyPrint (loaded for packet PDFs) allows them for everyone.
+    A lock stops threads (gunicorn gthread) from restoring each other's values.
     """
     with _PILLOW_GLOBALS, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        previous = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = max_pixels
+        previous = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = max_pixels, False
         try:
             yield
         finally:
-            Image.MAX_IMAGE_PIXELS = previous
-
-
-@contextmanager
-def _truncation_is_an_error() -> Iterator[None]:
-    """A cut-off upload is refused, whatever another library set process-wide.
-
-    WeasyPrint, loaded for packet PDFs, switches Pillow's ``LOAD_TRUNCATED_IMAGES``
-    on for everyone when it is imported; a truncated upload would then be stored
-    with grey where its pixels stopped. The flag is forced off, under the same lock,
-    for the length of one decode, and put back.
-    """
-    with _PILLOW_GLOBALS:
-        previous = ImageFile.LOAD_TRUNCATED_IMAGES
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-        try:
-            yield
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+            Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _check_size(size: tuple[int, int], limits: ImageLimits) -> None:
@@ -198,7 +181,7 @@ def _upright_pixels(source: ImageFile.ImageFile, limits: ImageLimits) -> Image.I
     source.seek(0)  # animations and MPO keep their first picture only
     side = limits.output_max_side
     source.draft(None, (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 when that is enough
-    with _truncation_is_an_error():
+    with _bomb_guard(limits.max_pixels):
         source.load()
     picture = _normalised(_upright(source))
     picture.thumbnail((side, side), Image.Resampling.LANCZOS)
