@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from allaboutme.consent.policy import AUDIENCE_KINDS, PURPOSES
+from allaboutme.i18n import _l
 from allaboutme.web.fields import Args, Text
+
+# A page of the access log starts before an event's sequence number, a 32-bit integer
+# column: PostgreSQL refuses even to compare one with a larger number.
+MAX_SEQUENCE = 2**31 - 1
+PAGE_GONE = _l("That page is no longer available. Start from the first.")
+
+
+def _within_sequence_range(value: str) -> None:
+    """Digits (the pattern says which) no larger than a sequence number can be."""
+    if value.isascii() and value.isdigit() and int(value) > MAX_SEQUENCE:
+        raise ValidationError(str(PAGE_GONE))
 
 
 class AudienceArgs(Args):
@@ -71,7 +83,12 @@ class AccessSchema(Schema):
 
 class AccessLogArgs(Args):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = Text(load_default=None, allow_none=True, max_length=64)
+    cursor = Text(
+        load_default=None,
+        allow_none=True,
+        max_length=10,
+        validate=[validate.Regexp(r"^[0-9]+$", error=PAGE_GONE), _within_sequence_range],
+    )
 
 
 class AccessPageSchema(Schema):

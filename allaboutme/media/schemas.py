@@ -1,11 +1,13 @@
 """Shapes of the media endpoints (API.md "Media").
 
-The uploaded file itself is not a marshmallow field: the view takes it from
+No marshmallow field parses the uploaded file: the view takes it from
 ``request.files`` as bytes and the services decide whether it is a picture.
+``MediaUploadBody`` only documents it, so the OpenAPI document shows the whole body.
 """
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from allaboutme.media.services import MAX_CAPTION_LENGTH
@@ -42,30 +44,21 @@ class MediaSchema(Schema):
 
 MediaPageSchema = page_schema(MediaSchema, "MediaPage")
 
-# The multipart body as documented: the form fields above plus the file.
+
+class MediaUploadBody(MediaUploadArgs):
+    """The multipart body as documented: the form fields above plus the file itself."""
+
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "A JPEG, PNG or WebP photo or drawing, at most 10 MB and 24 megapixels."
+        },
+    )
+
+
 UPLOAD_BODY_DOC = {
     "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "allOf": [
-                    MediaUploadArgs,
-                    {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {
-                                "type": "string",
-                                "format": "binary",
-                                "description": "A JPEG, PNG or WebP photo or drawing, "
-                                "at most 10 MB and 24 megapixels.",
-                            }
-                        },
-                    },
-                ]
-            }
-        }
-    },
+    "content": {"multipart/form-data": {"schema": MediaUploadBody}},
 }
 
 IMAGE_RESPONSE_DOC = {

@@ -13,6 +13,9 @@ from allaboutme.errors import AppError, TooLarge
 from allaboutme.i18n import _, _l
 from allaboutme.profiles import catalogue, services
 from allaboutme.profiles.schemas import (
+    IF_MATCH_HEADER,
+    MAX_VERSION,
+    VERSION_TAG,
     CatalogueArgs,
     CatalogueSchema,
     ProfileSchema,
@@ -40,14 +43,19 @@ def _etag(version: int) -> str:
 
 
 def _expected_version(*, required: bool) -> int | None:
-    """The version named by If-Match (``"3"``, ``W/"3"`` or ``3``)."""
+    """The version named by If-Match (``"3"``, ``W/"3"`` or ``3``).
+
+    Only ASCII digits (``str.isdigit`` also accepts "²", which ``int`` refuses), and
+    no more than a version column holds: PostgreSQL refuses to compare or set an
+    integer column with a larger number.
+    """
     raw = request.headers.get("If-Match", "").strip()
     if not raw:
         if required:
             raise PreconditionRequired()
         return None
     tag = raw.removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not VERSION_TAG.fullmatch(tag) or int(tag) > MAX_VERSION:
         raise PreconditionRequired(_('If-Match must be a profile version such as "3".'))
     return int(tag)
 
@@ -92,6 +100,7 @@ def safeguarding_read(args: dict[str, Any], child_id: str) -> Any:
 @blp.route("/children/<string:child_id>/profile/sections/<string:key>", methods=["PUT"])
 @login_required("child")
 @blp.arguments(SectionArgs)
+@blp.doc(parameters=[{**IF_MATCH_HEADER, "required": True}])
 @blp.response(200, ProfileSchema)
 @transactional
 def write_section(args: dict[str, Any], child_id: str, key: str) -> Any:
@@ -115,6 +124,7 @@ def write_section(args: dict[str, Any], child_id: str, key: str) -> Any:
 
 @blp.route("/children/<string:child_id>/profile/sections/<string:key>", methods=["DELETE"])
 @login_required("child")
+@blp.doc(parameters=[IF_MATCH_HEADER])
 @blp.response(204)
 @transactional
 def remove_section(child_id: str, key: str) -> Any:

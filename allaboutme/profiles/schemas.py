@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, fields, validate
 
 from allaboutme.web.fields import Args, Text
@@ -9,6 +11,18 @@ from allaboutme.web.fields import Args, Text
 LANGUAGE_TAG = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language code like en or ar."
 )
+# Profile versions are 32-bit integer columns: a larger number names no version, and
+# PostgreSQL refuses even to compare such a column with one.
+MAX_VERSION = 2**31 - 1
+# An If-Match version: ASCII digits only, short enough to be a version at all.
+VERSION_TAG = re.compile(r"[0-9]{1,10}")
+IF_MATCH_HEADER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "description": 'The profile version last seen, as sent in ETag, such as "3".',
+    "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,10}"?$'},
+}
 
 
 class CatalogueArgs(Args):
@@ -28,7 +42,9 @@ class SafeguardingArgs(Args):
 
 class VersionListArgs(Args):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    cursor = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_VERSION)
+    )
 
 
 class SectionSchema(Schema):

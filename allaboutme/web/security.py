@@ -12,6 +12,7 @@ import secrets
 
 from flask import Flask, Response, g, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
 
 from allaboutme.errors import Forbidden
 from allaboutme.i18n import _
@@ -68,6 +69,10 @@ def _check_csrf(app: Flask) -> None:
         return
     if request.path.startswith("/api/") and SESSION_USER_KEY not in session:
         return
+    if None in request.form:
+        # A multipart part whose name could not be read (a line break inside it):
+        # the body is malformed, and flask-wtf's token lookup would crash on it.
+        raise BadRequest()
     csrf.protect()
 
 

@@ -307,11 +307,11 @@ def test_the_picture_is_cleaned_before_the_write_lock_is_taken(app, factory, mon
 def test_the_upload_body_is_documented(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     post = spec["paths"]["/api/v1/children/{child_id}/media"]["post"]
-    schema = post["requestBody"]["content"]["multipart/form-data"]["schema"]
-    form, file_part = schema["allOf"]
-    assert form["$ref"].endswith("/MediaUploadArgs")
-    assert file_part["required"] == ["file"]
-    assert file_part["properties"]["file"]["format"] == "binary"
+    reference = post["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+    body = spec["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+    assert set(body["properties"]) == {"section", "caption", "file"}
+    assert set(body["required"]) == {"section", "file"}
+    assert body["properties"]["file"]["format"] == "binary"
     read = spec["paths"]["/api/v1/media/{media_id}"]["get"]
     assert set(read["responses"]["200"]["content"]) == {"image/jpeg", "image/png"}
 
