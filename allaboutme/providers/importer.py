@@ -208,9 +208,13 @@ def _first_line(seen: dict[str, int], urn: str, line: int) -> int | None:
 
 
 def import_providers(data: bytes, *, now: datetime) -> ImportReport:
-    """Apply every good row of a CSV register; report the bad ones (command line only)."""
+    """Apply every good row of a CSV register; report the bad ones.
+
+    The command line starts its own write; a page's ``@transactional`` already has.
+    """
     rows = read_rows(data)
-    db.begin_write()
+    if not db.session().in_transaction():
+        db.begin_write()
     report, seen = ImportReport(), {}
     for line, cells in rows:
         if len(cells) != len(COLUMNS):
