@@ -45,6 +45,13 @@ fuzz: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
+# The load profile (bench/README.md): its own production-shaped instance by default;
+# LOAD_ARGS="--base-url http://localhost:8000 --seed instance/load-seed.json" drives `make serve`.
+LOAD_ARGS ?=
+.PHONY: load
+load: setup
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
 # Writes under SIGKILL, key rotation under SIGKILL, then every check (bench/README.md).
 CRASH_BACKENDS ?= sqlite postgresql
 CRASH_WRITES ?= 1000

@@ -47,6 +47,20 @@ SNAPSHOT_IGNORE = shutil.ignore_patterns(
 )
 
 
+def postgres_answers(timeout: int = 2) -> bool:
+    """Whether the PostgreSQL server the benchmarks use answers at all."""
+    _check_local(POSTGRES_SERVER_URL)
+    engine = create_engine(make_url(POSTGRES_SERVER_URL), connect_args={"connect_timeout": timeout})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+    finally:
+        engine.dispose()
+    return True
+
+
 def _check_local(url: str) -> None:
     host = make_url(url).host or "127.0.0.1"
     if host not in {"127.0.0.1", "localhost"}:

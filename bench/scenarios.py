@@ -18,6 +18,8 @@ from bench.loadgen import Connection, Recorder, Step
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 SESSION_COOKIE = "aam_session"
+# Outside development and testing the session cookie is a secure ``__Host-`` cookie.
+SESSION_COOKIES = (SESSION_COOKIE, f"__Host-{SESSION_COOKIE}")
 LOGIN_CONCURRENCY = 1  # concurrent logins are not what is measured here
 
 
@@ -38,24 +40,45 @@ def _cookie_value(set_cookie: str, name: str) -> str | None:
     return None
 
 
+class LoginThrottled(RuntimeError):
+    """The server's per-address login limit answered 429; try again after ``retry_after`` s."""
+
+    def __init__(self, username: str, retry_after: float) -> None:
+        super().__init__(f"login of {username} throttled for {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
 async def log_in(
-    port: int, username: str, password: str, child_id: str = "", version: int = 0
+    port: int,
+    username: str,
+    password: str,
+    child_id: str = "",
+    version: int = 0,
+    otp: str | None = None,
 ) -> Login:
+    """One login (``otp``: the TOTP code, when the instance asks professionals for one)."""
     connection = Connection(port)
+    payload = {"username": username, "password": password}
+    if otp is not None:
+        payload["otp"] = otp
     try:
-        body = json.dumps({"username": username, "password": password}).encode()
+        body = json.dumps(payload).encode()
         response = await asyncio.wait_for(
             connection.request("POST", "/api/v1/session", headers=JSON_HEADERS, body=body), 60
         )
     finally:
         connection.close()
+    if response.status == 429:
+        raise LoginThrottled(username, float(response.headers.get("retry-after") or 60))
     if response.status != 201:
         raise RuntimeError(f"login of {username} failed: {response.status} {response.body[:300]!r}")
-    token = _cookie_value(response.headers.get("set-cookie", ""), SESSION_COOKIE)
-    if token is None:
+    set_cookie = response.headers.get("set-cookie", "")
+    cookies = [(name, _cookie_value(set_cookie, name)) for name in SESSION_COOKIES]
+    found = [f"{name}={token}" for name, token in cookies if token]
+    if not found:
         raise RuntimeError(f"login of {username} set no {SESSION_COOKIE} cookie")
     csrf = json.loads(response.body)["csrf_token"]
-    return Login(child_id, f"{SESSION_COOKIE}={token}", csrf, version)
+    return Login(child_id, found[0], csrf, version)
 
 
 async def log_in_all(port: int, accounts: Sequence[dict[str, Any]]) -> list[Login]:
