@@ -46,6 +46,7 @@ from bench.crash_probe import TransactionProbe
 from bench.crash_report import summary, verdict
 from bench.crash_rotation import RotationPlan, killed_and_resumed, leftover_key_files
 from bench.environment import REPO, SUBPROCESS_TIMEOUT, Instance, machine
+from bench.results import save_and_show
 from bench.scenarios import log_in_all
 from bench.server import gunicorn
 
@@ -274,14 +275,7 @@ def _server_errors(instance: Instance) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     plan = parse_args(argv)
     document = run(plan)
-    plan.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = plan.out / f"{stamp}-crash-{plan.backend}.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(summary(document))
-    print(f"\nreport: {path}")
-    if "error" in document:
-        print(document["error"], file=sys.stderr)
+    save_and_show(plan.out, f"crash-{plan.backend}", document, summary(document))
     return 0 if document["verdict"]["passed"] else 1
 
 

@@ -39,6 +39,7 @@ from bench.environment import REPO, Instance, busy_cores, machine, postgres_answ
 from bench.load_logins import World, log_in_world
 from bench.load_mix import ROUTES, PhotoUploads, split_users
 from bench.loadgen import RunResult, run_closed_loop, summarise
+from bench.results import save_and_show
 from bench.server import backend_cpu_seconds, gunicorn
 
 # A Redis database of its own: `make serve` counts its logins in 0, the tests in 15.
@@ -336,16 +337,8 @@ def run(plan: Plan) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     plan = parse_args(argv)
     document = run(plan)
-    plan.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = plan.out / f"{stamp}-load-{plan.backend}.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(load_report.table(document))
-    print(f"\nreport: {path}")
-    if "error" in document:
-        print(document["error"], file=sys.stderr)
-        return 1
-    return 0
+    save_and_show(plan.out, f"load-{plan.backend}", document, load_report.table(document))
+    return 1 if "error" in document else 0
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from bench.audit_count import AuditCount, count_audit_events, written_between
 from bench.environment import REPO, Instance, busy_cores, machine
 from bench.loadgen import Connection, Recorder, RunResult, run_closed_loop, summarise
 from bench.page_weight import measure_page_weight
+from bench.results import save_and_show
 from bench.scenarios import (
     Login,
     Writer,
@@ -565,16 +566,9 @@ def _matching(instance: Instance, plan: Plan) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     plan = parse_args(argv)
     document = run(plan)
-    plan.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = plan.out / f"{stamp}-{plan.backend}{'-quick' if plan.quick else ''}.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(report.table(document))
-    print(f"\nreport: {path}")
-    if "error" in document:
-        print(document["error"], file=sys.stderr)
-        return 1
-    return 0
+    name = f"{plan.backend}{'-quick' if plan.quick else ''}"
+    save_and_show(plan.out, name, document, report.table(document))
+    return 1 if "error" in document else 0
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import scale_report
 from bench.environment import REPO, Instance, machine, postgres_answers
+from bench.results import save_and_show
 from bench.run import Bench
 from bench.run import Plan as RunPlan
 from bench.scenarios import log_in_all
@@ -221,16 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # noqa: BLE001 - reported in the document, and the exit status
         document["error"] = traceback.format_exc()
     document["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"{stamp}-scale-{plan.backend}.json"
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    print(scale_report.table(document))
-    print(f"\nreport: {path}")
-    if "error" in document:
-        print(document["error"], file=sys.stderr)
-        return 1
-    return 0
+    save_and_show(args.out, f"scale-{plan.backend}", document, scale_report.table(document))
+    return 1 if "error" in document else 0
 
 
 if __name__ == "__main__":
