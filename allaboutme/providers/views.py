@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError as SchemaError
 
 from allaboutme import db
 from allaboutme.db import utcnow
@@ -16,6 +15,7 @@ from allaboutme.providers import importer, services
 from allaboutme.providers.models import CAPABILITIES, LOTS, OFSTED_RATINGS
 from allaboutme.providers.schemas import ProviderArgs, ProviderChangeArgs
 from allaboutme.web.access import login_required
+from allaboutme.web.forms import form_location, load_body
 from allaboutme.web.transactions import transactional
 
 bp = Blueprint("providers", __name__)
@@ -41,23 +41,10 @@ def _form_body(*, with_name: bool) -> dict[str, Any]:
     for name in _LISTS:
         raw = form.get(name, "").replace("\n", ",")
         body[name] = [item.strip() for item in raw.split(",") if item.strip()]
-    try:
-        body["location"] = {"lat": float(form.get("lat", "")), "lon": float(form.get("lon", ""))}
-    except ValueError:
-        raise ValidationFailed({"location": [_("Give the latitude and longitude.")]}) from None
+    body["location"] = form_location()
     if with_name:
         body["name"] = form.get("name", "")
     return body
-
-
-def _load(schema: Any, body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return schema.load(body)
-    except SchemaError as error:
-        messages = error.normalized_messages()
-        raise ValidationFailed(
-            {key: value if isinstance(value, list) else [value] for key, value in messages.items()}
-        ) from None
 
 
 @bp.get("/framework/providers")
@@ -87,7 +74,7 @@ def add_provider() -> Any:
     try:
         transactional(
             lambda: services.create_provider(
-                current_user, now=utcnow(), **_load(ProviderArgs(), _form_body(with_name=True))
+                current_user, now=utcnow(), **load_body(ProviderArgs(), _form_body(with_name=True))
             )
         )()
     except ValidationFailed as error:
@@ -125,7 +112,7 @@ def save_provider(provider_id: str) -> Any:
             lambda: services.update_provider(
                 current_user,
                 provider_id,
-                _load(ProviderChangeArgs(), _form_body(with_name=False)),
+                load_body(ProviderChangeArgs(), _form_body(with_name=False)),
                 now=utcnow(),
             )
         )()
@@ -151,7 +138,7 @@ def vacancies() -> str:
 def report_vacancies() -> Any:
     raw = request.form.get("vacancies", "")
     try:
-        body = _load(ProviderChangeArgs(), {"vacancies": int(raw) if raw.isdigit() else -1})
+        body = load_body(ProviderChangeArgs(), {"vacancies": int(raw) if raw.isdigit() else -1})
         transactional(
             lambda: services.update_provider(current_user, current_user.org_id, body, now=utcnow())
         )()

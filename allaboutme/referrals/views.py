@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError as SchemaError
 
 from allaboutme.children import services as children
 from allaboutme.children.sections import SECTION_KEYS, SECTION_NAMES
@@ -20,7 +19,7 @@ from allaboutme.providers.models import CAPABILITIES, LOTS
 from allaboutme.referrals import api, documents, homes, packets, requests, sending, services
 from allaboutme.referrals.schemas import ReferralArgs, ResponseArgs
 from allaboutme.web.access import login_required
-from allaboutme.web.forms import load_form
+from allaboutme.web.forms import form_location, load_body, load_form
 from allaboutme.web.transactions import transactional
 
 bp = Blueprint("referrals", __name__)
@@ -107,10 +106,7 @@ def _referral_form(child_id: str) -> dict[str, Any]:
         "location_kind": form.get("location_kind", "home"),
         "summary": form.get("summary", ""),
     }
-    try:
-        body["location"] = {"lat": float(form.get("lat", "")), "lon": float(form.get("lon", ""))}
-    except ValueError:
-        raise ValidationFailed({"location": [_("Give the latitude and longitude.")]}) from None
+    body["location"] = form_location()
     if form.get("start_by"):
         body["start_by"] = form["start_by"]
     return body
@@ -118,13 +114,7 @@ def _referral_form(child_id: str) -> dict[str, Any]:
 
 @transactional
 def _create_from_form(child_id: str) -> services.ReferralView:
-    try:
-        args = ReferralArgs().load(_referral_form(child_id))
-    except SchemaError as error:
-        messages = error.normalized_messages()
-        raise ValidationFailed(
-            {key: value if isinstance(value, list) else [value] for key, value in messages.items()}
-        ) from None
+    args = load_body(ReferralArgs(), _referral_form(child_id))
     return services.create_referral(current_user, now=utcnow(), **args)
 
 
@@ -252,56 +242,58 @@ def _render_packet(packet_id: str, errors: dict[str, Any], status: int = 200) ->
     ), status
 
 
+def _provider_action(packet_id: str, action: Any, **done: int) -> Any:
+    """Run one change in its own transaction; show the packet again with any problem."""
+    try:
+        transactional(action)()
+    except ValidationFailed as error:
+        return _render_packet(packet_id, errors=error.errors, status=422)
+    return redirect(url_for("referrals.packet_page", packet_id=packet_id, **done), code=303)
+
+
 @bp.post("/packets/<string:packet_id>/response")
 @login_required("provider")
 def respond(packet_id: str) -> Any:
-    try:
-        _respond_from_form(packet_id)
-    except ValidationFailed as error:
-        return _render_packet(packet_id, errors=error.errors, status=422)
-    return redirect(url_for("referrals.packet_page", packet_id=packet_id, answered=1), code=303)
+    def answer() -> None:
+        args = load_form(ResponseArgs())
+        packets.respond_to_packet(
+            current_user, packet_id, decision=args["decision"], note=args["note"], now=utcnow()
+        )
 
-
-@transactional
-def _respond_from_form(packet_id: str) -> None:
-    args = load_form(ResponseArgs())
-    packets.respond_to_packet(
-        current_user, packet_id, decision=args["decision"], note=args["note"], now=utcnow()
-    )
+    return _provider_action(packet_id, answer, answered=1)
 
 
 @bp.post("/packets/<string:packet_id>/home")
 @login_required("provider")
 def save_home(packet_id: str) -> Any:
     content = {key: request.form.get(key, "") for key in homes.HOME_FIELDS}
-    try:
-        transactional(
-            lambda: homes.save_home_profile(
-                current_user, packet_id, content=content, language="en", now=utcnow()
-            )
-        )()
-    except ValidationFailed as error:
-        return _render_packet(packet_id, errors=error.errors, status=422)
-    return redirect(url_for("referrals.packet_page", packet_id=packet_id, home=1), code=303)
+    return _provider_action(
+        packet_id,
+        lambda: homes.save_home_profile(
+            current_user, packet_id, content=content, language="en", now=utcnow()
+        ),
+        home=1,
+    )
 
 
 @bp.post("/packets/<string:packet_id>/home/photos")
 @login_required("provider")
 def add_home_photo(packet_id: str) -> Any:
     upload = request.files.get("photo")
-    try:
+    try:  # cleaning is the slow part: done before the transaction takes the write lock
         if upload is None:
             raise ValidationFailed({"photo": [_("Choose a photo.")]})
         cleaned = media.clean_upload(upload.read())
-        caption = request.form.get("caption", "")
-        transactional(
-            lambda: homes.add_home_photo(
-                current_user, packet_id, image=cleaned, caption=caption, now=utcnow()
-            )
-        )()
     except ValidationFailed as error:
         return _render_packet(packet_id, errors=error.errors, status=422)
-    return redirect(url_for("referrals.packet_page", packet_id=packet_id, home=1), code=303)
+    caption = request.form.get("caption", "")
+    return _provider_action(
+        packet_id,
+        lambda: homes.add_home_photo(
+            current_user, packet_id, image=cleaned, caption=caption, now=utcnow()
+        ),
+        home=1,
+    )
 
 
 # --- The child -----------------------------------------------------------------

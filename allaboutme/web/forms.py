@@ -9,8 +9,28 @@ from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
 from allaboutme.errors import ValidationFailed
+from allaboutme.i18n import _
 
 _NOT_FIELDS = {"csrf_token"}
+
+
+def load_body(schema: Schema, body: dict[str, Any]) -> dict[str, Any]:
+    """A form already reshaped like the API's body (lists, nested objects), validated."""
+    try:
+        return schema.load(body)
+    except SchemaError as error:
+        raise ValidationFailed(_as_field_messages(error.messages)) from None
+
+
+def form_location() -> dict[str, float]:
+    """The form's ``lat`` and ``lon`` as the API's ``location`` object."""
+    try:
+        return {
+            "lat": float(request.form.get("lat", "")),
+            "lon": float(request.form.get("lon", "")),
+        }
+    except ValueError:
+        raise ValidationFailed({"location": [_("Give the latitude and longitude.")]}) from None
 
 
 def load_form(schema: Schema) -> dict[str, Any]:
