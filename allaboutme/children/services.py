@@ -109,6 +109,17 @@ def is_allocated(worker: User, child_id: str) -> bool:
     return found is not None
 
 
+def allocated_child_ids(worker: User) -> set[str]:
+    """Every child ``worker`` is allocated to now (one query, for filtering lists)."""
+    return set(
+        db.session().scalars(
+            select(Allocation.child_id).where(
+                Allocation.worker_id == worker.id, Allocation.ended_at.is_(None)
+            )
+        )
+    )
+
+
 def can_reach(actor: User, child: Child) -> bool:
     """Whether ``actor`` has a working relationship with ``child`` at all."""
     if actor.role == "child":
