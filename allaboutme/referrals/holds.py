@@ -41,7 +41,7 @@ def end_legal_hold(actor: User, child_ref: str, *, reason: str, now: datetime) -
     authorities = set(
         db.session().scalars(select(Packet.authority_id).where(Packet.child_ref == child_ref))
     ) | set(
-        db.session().scalars(select(Referral.authority_id).where(Referral.child_id == child_ref))
+        db.session().scalars(select(Referral.authority_id).where(Referral.child_ref == child_ref))
     )
     if authorities != {actor.org_id}:
         raise NotFound()

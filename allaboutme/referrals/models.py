@@ -42,6 +42,8 @@ class Referral(Base):
     child_id: Mapped[str | None] = mapped_column(
         ForeignKey("children.id", ondelete="SET NULL"), default=None
     )
+    # The child's id kept after erasure empties ``child_id``: the case records need it.
+    child_ref: Mapped[str] = mapped_column(String(ID_LENGTH))
     authority_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

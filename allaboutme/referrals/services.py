@@ -60,16 +60,6 @@ def case_context(
     )
 
 
-def _child_of(referral: Referral) -> str:
-    """The child's id; a referral whose child was erased keeps its packets' id instead."""
-    if referral.child_id:
-        return referral.child_id
-    packet_child = db.session().scalar(
-        select(Packet.child_ref).where(Packet.referral_id == referral.id).limit(1)
-    )
-    return packet_child or referral.id
-
-
 def audit_referral(
     actor: User, referral: Referral, action: str, now: datetime, **subject: Any
 ) -> None:
@@ -129,6 +119,7 @@ def create_referral(
     referral = Referral(
         id=db.new_id(),
         child_id=child.id,
+        child_ref=child.id,
         authority_id=child.authority_id,
         created_by_id=actor.id,
         lot=lot,
@@ -152,7 +143,7 @@ def create_referral(
 
 def get_summary(referral: Referral) -> str:
     """The worker's summary (a case record, readable by the referral's staff and recipients)."""
-    context = case_context(referral, _child_of(referral), "summary")
+    context = case_context(referral, referral.child_ref, "summary")
     return encryption.open(referral.summary, context).decode()
 
 

@@ -325,3 +325,13 @@ def test_ending_the_legal_hold_is_a_recorded_decision_then_nothing_opens(cast, r
             .all()
         )
         assert reasons == ["Retention period over, decided by the records panel"]
+
+
+def test_a_referral_never_sent_stays_readable_after_the_child_is_erased(cast):
+    referral = cast.referral()
+    admin = cast.client(cast.factory.user("la_admin", _authority(cast)))
+
+    assert admin.delete(f"/api/v1/children/{cast.child_id}").status_code == 204
+
+    kept = admin.get(f"/api/v1/referrals/{referral['id']}").get_json()
+    assert (kept["child_id"], kept["summary"]) == (None, referral["summary"])
