@@ -81,9 +81,7 @@ def live_child(packet: Packet, now: datetime) -> tuple[Referral, Child]:
 
 def still_shared(packet: Packet, child: Child, now: datetime) -> bool:
     """Whether the child still shares any of the packet's sections with its recipient."""
-    viewer = sending.provider_viewer(packet.provider_id)
-    decision = consent.decision_for(viewer, child, now=now, purpose=referrals.PLACEMENT)
-    return bool(decision.allowed & set(packet.sections))
+    return bool(set(sending.shared_with(child, packet.provider_id, now=now)) & set(packet.sections))
 
 
 def shared_packet(actor: User, packet_id: str, now: datetime) -> tuple[Packet, Referral, Child]:

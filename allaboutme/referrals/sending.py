@@ -15,7 +15,9 @@ from sqlalchemy import select
 from allaboutme import db
 from allaboutme.accounts.models import User
 from allaboutme.children.models import Child
+from allaboutme.children.sections import SECTION_KEYS
 from allaboutme.consent import policy
+from allaboutme.consent import services as consent
 from allaboutme.errors import ValidationFailed
 from allaboutme.i18n import _
 from allaboutme.profiles import sharing
@@ -35,6 +37,13 @@ _VERIFICATION_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 def provider_viewer(provider_id: str) -> policy.Viewer:
     """How the consent policy sees any member of a provider organisation."""
     return policy.Viewer(user_id="", role="provider", org_id=provider_id)
+
+
+def shared_with(child: Child, provider_id: str, *, now: datetime) -> list[str]:
+    """The sections the child lets a provider see now for placement, in profile order."""
+    viewer = provider_viewer(provider_id)
+    allowed = consent.decision_for(viewer, child, now=now, purpose=PLACEMENT).allowed
+    return [key for key in SECTION_KEYS if key in allowed]
 
 
 def _new_verification_id() -> str:

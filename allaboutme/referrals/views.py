@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from allaboutme.children import services as children
 from allaboutme.children.sections import SECTION_KEYS, SECTION_NAMES
-from allaboutme.consent import services as consent
 from allaboutme.db import utcnow
 from allaboutme.errors import ValidationFailed
 from allaboutme.i18n import _
@@ -151,12 +150,7 @@ def _sharing_by_provider(child: Any, provider_ids: list[str]) -> dict[str, list[
     """Which sections the child lets each shortlisted home see now (names only)."""
     now = utcnow()
     return {
-        provider_id: sorted(
-            consent.decision_for(
-                sending.provider_viewer(provider_id), child, now=now, purpose="placement"
-            ).allowed,
-            key=SECTION_KEYS.index,
-        )
+        provider_id: sending.shared_with(child, provider_id, now=now)
         for provider_id in provider_ids
     }
 
