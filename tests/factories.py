@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +22,8 @@ from allaboutme.children import services as children
 from allaboutme.children.models import Child
 
 PASSWORD = "correct-horse-battery"
+# The CSRF token every page's forms carry (what a browser would post back).
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHILD_PIN = "482916"
 
 _counter = itertools.count(1)
@@ -144,6 +147,12 @@ class ApiClient:
         if self.csrf_token:
             merged.setdefault("X-CSRF-Token", self.csrf_token)
         return merged
+
+    def post_form(self, page: str, path: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
+        """Post a page's form as a browser would: with the token the page ``page`` carries."""
+        found = CSRF_FIELD.search(self.get(page).get_data(as_text=True))
+        assert found, f"{page} has no form token"
+        return self.client.post(path, data={"csrf_token": found.group(1), **data}, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.get(path, **kwargs)

@@ -10,7 +10,6 @@ are there for the rows that end something.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,9 +28,8 @@ from allaboutme.consent.models import ConsentGrant
 from allaboutme.profiles import services as profiles
 from allaboutme.referrals.models import HomePhoto
 from tests.authorization.rows import ACTORS, PICTURE, Upload
-from tests.factories import ApiClient, Factory, Login
+from tests.factories import CSRF_FIELD, ApiClient, Factory, Login
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 MISSING_ID = "0123456789abcdef0123456789abcdef"
 CHILD_NAME = "Zephyrine"  # found in a page only where the child is listed
 HOME = {"ofsted_rating": "good", "lots": ["2a"], "location": {"lat": 51.4, "lon": -0.1}}

@@ -14,9 +14,8 @@ from allaboutme.children.sections import SECTION_KEYS
 from allaboutme.consent.models import ConsentGrant
 from allaboutme.profiles import catalogue
 from tests.consent.test_consent_api import World
+from tests.factories import CSRF_FIELD
 from tests.profiles.answers_for_tests import sample_answers
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Inputs(HTMLParser):

@@ -7,9 +7,7 @@ import re
 import pytest
 
 from allaboutme.profiles import catalogue
-from tests.factories import ApiClient
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+from tests.factories import CSRF_FIELD, ApiClient
 
 
 def _child(app, factory):

@@ -8,10 +8,9 @@ import re
 import pytest
 
 from allaboutme.media.imaging import metadata_report
-from tests.factories import ApiClient
+from tests.factories import CSRF_FIELD, ApiClient
 from tests.media import corpus as c
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 CAPTION = "Me and Biscuit at the beach"
 TOO_BIG = "That picture is too big. Please try a smaller one."
 UNREADABLE = "We could not open that picture. Please try another one."

@@ -12,9 +12,8 @@ from allaboutme import db
 from allaboutme.children.models import Child
 from allaboutme.errors import ValidationFailed
 from allaboutme.profiles import catalogue, forms
-from tests.factories import ApiClient
+from tests.factories import CSRF_FIELD, ApiClient
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION_FIELD = re.compile(r'name="version" value="([^"]*)"')
 
 

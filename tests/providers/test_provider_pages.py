@@ -9,7 +9,6 @@ from allaboutme import db
 from allaboutme.providers.models import ProviderProfile
 from tests.factories import ApiClient
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM = {
     "name": "Meadow House",
     "ofsted_urn": "SC765432",
@@ -32,15 +31,10 @@ def _as(app, factory, role, organisation=None):
     return client
 
 
-def _post(api, page, path, data, **kwargs):
-    token = CSRF_FIELD.search(api.get(page).get_data(as_text=True)).group(1)
-    return api.client.post(path, data={"csrf_token": token, **data}, **kwargs)
-
-
 def test_the_framework_admin_adds_edits_and_imports_providers(app, factory):
     admin = _as(app, factory, "framework_admin")
     page = "/framework/providers"
-    assert _post(admin, page, page, FORM).status_code == 303
+    assert admin.post_form(page, page, FORM).status_code == 303
     html = admin.get(page).get_data(as_text=True)
     assert "Meadow House" in html
     provider_id = re.search(r'href="/framework/providers/([0-9a-f]+)"', html).group(1)
@@ -48,9 +42,9 @@ def test_the_framework_admin_adds_edits_and_imports_providers(app, factory):
     edit = f"{page}/{provider_id}"
     changed = {**FORM, "ofsted_rating": "outstanding", "vacancies": "3"}
     changed.pop("name")
-    assert _post(admin, edit, edit, changed).status_code == 303
+    assert admin.post_form(edit, edit, changed).status_code == 303
     assert "Outstanding" in admin.get(page).get_data(as_text=True)
-    bad = _post(admin, edit, edit, {**changed, "lots": [], "lat": "x"})
+    bad = admin.post_form(edit, edit, {**changed, "lots": [], "lat": "x"})
     assert bad.status_code == 422
 
     csv = (
@@ -59,8 +53,7 @@ def test_the_framework_admin_adds_edits_and_imports_providers(app, factory):
         "River Fostering,SC111222,good,2a,51.5,-0.2,,en,,,2\n"
         "Broken,SC1,excellent,9z,north,0,,,,,x\n"
     )
-    report = _post(
-        admin,
+    report = admin.post_form(
         page,
         f"{page}/import",
         {"file": (io.BytesIO(csv.encode()), "providers.csv")},
@@ -74,13 +67,13 @@ def test_the_framework_admin_adds_edits_and_imports_providers(app, factory):
 
 def test_provider_staff_report_their_own_vacancies_only(app, factory):
     admin = _as(app, factory, "framework_admin")
-    _post(admin, "/framework/providers", "/framework/providers", FORM)
+    admin.post_form("/framework/providers", "/framework/providers", FORM)
     with app.app_context():
         organisation = db.session().query(ProviderProfile).one().organisation
         db.session().expunge(organisation)
     staff = _as(app, factory, "provider", organisation)
     page = "/provider/vacancies"
-    assert _post(staff, page, page, {"vacancies": "4"}).status_code == 303
+    assert staff.post_form(page, page, {"vacancies": "4"}).status_code == 303
     assert 'value="4"' in staff.get(page).get_data(as_text=True)
-    assert _post(staff, page, page, {"vacancies": "-2"}).status_code == 422
+    assert staff.post_form(page, page, {"vacancies": "-2"}).status_code == 422
     assert staff.get("/framework/providers").status_code in (403, 404)

@@ -9,23 +9,15 @@ from PIL import Image
 
 from tests.referrals.conftest import ABOUT_ME, WORRIES
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 def _html(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _post(api, page, path, data, **kwargs):
-    token = CSRF_FIELD.search(_html(api.get(page))).group(1)
-    return api.client.post(path, data={"csrf_token": token, **data}, **kwargs)
-
-
 def _create_on_page(cast) -> str:
     page = f"/children/{cast.child_id}/referrals/new"
     assert "New referral for Amira" in _html(cast.worker.get(page))
-    response = _post(
-        cast.worker,
+    response = cast.worker.post_form(
         page,
         f"/children/{cast.child_id}/referrals",
         {
@@ -43,8 +35,7 @@ def _create_on_page(cast) -> str:
 
 def test_a_bad_referral_form_is_shown_again_with_the_problem(cast):
     page = f"/children/{cast.child_id}/referrals/new"
-    response = _post(
-        cast.worker,
+    response = cast.worker.post_form(
         page,
         f"/children/{cast.child_id}/referrals",
         {"lot": "2a", "lat": "north", "lon": "", "summary": "x"},
@@ -62,15 +53,14 @@ def test_the_whole_journey_on_the_pages(cast):
     assert "Sunrise Fostering" in html and "over 20 miles" in html
 
     sunrise, oakwood = cast.providers["sunrise"], cast.providers["oakwood"]
-    _post(cast.worker, page, f"{page}/shortlist", {"provider_ids": [sunrise, oakwood]})
-    assert _post(cast.worker, page, f"{page}/ask-child", {}).status_code == 303
+    cast.worker.post_form(page, f"{page}/shortlist", {"provider_ids": [sunrise, oakwood]})
+    assert cast.worker.post_form(page, f"{page}/ask-child", {}).status_code == 303
 
     home = _html(cast.child.get("/me"))
     assert "Your social worker would like to share your profile with these homes" in home
     assert "Oakwood Fostering" in home
     ask = f"/me/referrals/{referral_id}"
-    answered = _post(
-        cast.child,
+    answered = cast.child.post_form(
         ask,
         ask,
         {
@@ -82,9 +72,11 @@ def test_the_whole_journey_on_the_pages(cast):
     assert answered.status_code == 303
     assert "would like to share" not in _html(cast.child.get("/me"))
 
-    refused = _post(cast.worker, page, f"{page}/send", {"provider_ids": [sunrise, oakwood]})
+    refused = cast.worker.post_form(page, f"{page}/send", {"provider_ids": [sunrise, oakwood]})
     assert refused.status_code == 422 and "has not agreed" in _html(refused)
-    assert _post(cast.worker, page, f"{page}/send", {"provider_ids": [sunrise]}).status_code == 303
+    assert (
+        cast.worker.post_form(page, f"{page}/send", {"provider_ids": [sunrise]}).status_code == 303
+    )
 
     provider = cast.provider_staff["sunrise"]
     inbox = _html(provider.get("/packets"))
@@ -92,14 +84,12 @@ def test_the_whole_journey_on_the_pages(cast):
     packet_page = f"/packets/{packet_id}"
     shown = _html(provider.get(packet_page))
     assert "Mira" in shown and "Being moved far from my school" in shown
-    _post(
-        provider,
+    provider.post_form(
         packet_page,
         f"{packet_page}/response",
         {"decision": "interested", "note": "We would love to meet Mira."},
     )
-    saved = _post(
-        provider,
+    saved = provider.post_form(
         packet_page,
         f"{packet_page}/home",
         {"who_lives_here": "Sam, Jo and a cat called Biscuit.", "pets": "Biscuit"},
@@ -107,8 +97,7 @@ def test_the_whole_journey_on_the_pages(cast):
     assert saved.status_code == 303
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), "green").save(picture, "JPEG")
-    uploaded = _post(
-        provider,
+    uploaded = provider.post_form(
         packet_page,
         f"{packet_page}/home/photos",
         {"photo": (io.BytesIO(picture.getvalue()), "garden.jpg"), "caption": "Garden"},
