@@ -22,9 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, insert, select, text, update
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from allaboutme.crypto.aad import (
@@ -50,6 +50,32 @@ T = TypeVar("T")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _subject_key_statement() -> Select[Any]:
+    s, t = subject_keys.c, tenant_keys.c
+    return (
+        select(
+            s.tenant_id,
+            s.key_version,
+            s.wrapped,
+            s.tenant_key_version,
+            s.destroyed_at,
+            t.wrapped.label("tenant_wrapped"),
+            t.root_version,
+        )
+        .select_from(
+            subject_keys.outerjoin(
+                tenant_keys,
+                and_(t.tenant_id == s.tenant_id, t.version == s.tenant_key_version),
+            )
+        )
+        .where(s.subject_kind == bindparam("kind"), s.subject_id == bindparam("subject_id"))
+    )
+
+
+# Built once: every read of child content starts here.
+_SUBJECT_KEY = _subject_key_statement()
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,27 +282,8 @@ class KeyStore:
         statement, so a concurrent rotation can never leave us holding a
         version that was just retired.
         """
-        s, t = subject_keys.c, tenant_keys.c
-        query = (
-            select(
-                s.tenant_id,
-                s.key_version,
-                s.wrapped,
-                s.tenant_key_version,
-                s.destroyed_at,
-                t.wrapped.label("tenant_wrapped"),
-                t.root_version,
-            )
-            .select_from(
-                subject_keys.outerjoin(
-                    tenant_keys,
-                    and_(t.tenant_id == s.tenant_id, t.version == s.tenant_key_version),
-                )
-            )
-            .where(s.subject_kind == kind, s.subject_id == subject_id)
-        )
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(_SUBJECT_KEY, {"kind": kind, "subject_id": subject_id}).first()
             if row is None:
                 raise KeyNotFoundError(f"no {kind} key for {subject_id}")
             if row.destroyed_at is not None:

@@ -9,11 +9,12 @@ see, and every read by someone else is audited.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from allaboutme import db, encryption
@@ -87,7 +88,7 @@ def _readable_child(actor: User, child_id: str, now: datetime) -> tuple[Child, p
     return child, decision
 
 
-def _context(child: Child, record: SectionRecord) -> encryption.RecordContext:
+def _context(child: Child, record: SealedRecord) -> encryption.RecordContext:
     return encryption.RecordContext(
         tenant_id=child.authority_id,
         child_id=child.id,
@@ -98,32 +99,70 @@ def _context(child: Child, record: SectionRecord) -> encryption.RecordContext:
     )
 
 
+_RECORDS = SectionRecord.__table__.c
+_CURRENT_VERSION = select(Profile.__table__.c.current_version).where(
+    Profile.__table__.c.child_id == bindparam("child_id")
+)
+_LATEST_AT = (
+    select(_RECORDS.section_key, func.max(_RECORDS.profile_version).label("at"))
+    .where(_RECORDS.child_id == bindparam("child_id"))
+    .where(_RECORDS.profile_version <= bindparam("version"))
+    .group_by(_RECORDS.section_key)
+    .subquery()
+)
+# Built once: reads are the service's commonest request, and building and keying a
+# statement afresh cost more than running it. Plain rows, not ORM objects, for the
+# same reason; they carry the attributes ``open_records`` reads.
+_RECORDS_AT = (
+    select(
+        _RECORDS.id,
+        _RECORDS.section_key,
+        _RECORDS.profile_version,
+        _RECORDS.content,
+        _RECORDS.is_removal,
+        _RECORDS.has_help,
+        _RECORDS.created_at,
+    )
+    .join(
+        _LATEST_AT,
+        (_RECORDS.section_key == _LATEST_AT.c.section_key)
+        & (_RECORDS.profile_version == _LATEST_AT.c.at),
+    )
+    .where(_RECORDS.child_id == bindparam("child_id"))
+)
+
+
+class SealedRecord(Protocol):
+    """What decrypting a section needs: an ORM record or a row of ``_RECORDS_AT``."""
+
+    id: str
+    section_key: str
+    profile_version: int
+    content: bytes | None
+    has_help: bool
+    created_at: datetime
+
+
+def _connection() -> Connection:
+    """The request's own connection and transaction, with anything pending written first."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
+
+
 def current_version(child_id: str) -> int:
-    found = db.session().scalar(select(Profile.current_version).where(Profile.child_id == child_id))
+    found = _connection().execute(_CURRENT_VERSION, {"child_id": child_id}).scalar()
     return found or 0
 
 
-def _records_at(child_id: str, version: int) -> list[SectionRecord]:
+def _records_at(child_id: str, version: int) -> list[Row[Any]]:
     """The latest record of each section as it stood at ``version``."""
-    latest = (
-        select(SectionRecord.section_key, func.max(SectionRecord.profile_version).label("at"))
-        .where(SectionRecord.child_id == child_id, SectionRecord.profile_version <= version)
-        .group_by(SectionRecord.section_key)
-        .subquery()
-    )
-    query = (
-        select(SectionRecord)
-        .join(
-            latest,
-            (SectionRecord.section_key == latest.c.section_key)
-            & (SectionRecord.profile_version == latest.c.at),
-        )
-        .where(SectionRecord.child_id == child_id)
-    )
-    return [record for record in db.session().scalars(query) if not record.is_removal]
+    rows = _connection().execute(_RECORDS_AT, {"child_id": child_id, "version": version})
+    return [row for row in rows if not row.is_removal]
 
 
-def open_records(child: Child, records: list[SectionRecord]) -> list[SectionContent]:
+def open_records(child: Child, records: Sequence[SealedRecord]) -> list[SectionContent]:
     """Decrypt records of one child (one key store read for them all)."""
     sealed = []
     for record in records:
@@ -135,7 +174,7 @@ def open_records(child: Child, records: list[SectionRecord]) -> list[SectionCont
     ]
 
 
-def _content(record: SectionRecord, payload: dict[str, Any]) -> SectionContent:
+def _content(record: SealedRecord, payload: dict[str, Any]) -> SectionContent:
     return SectionContent(
         key=record.section_key,
         answers=payload["answers"],
