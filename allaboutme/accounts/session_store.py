@@ -1,8 +1,9 @@
 """The database store behind the server-side session cookie.
 
-It runs its own short transactions on the engine (not the request's session):
-a session must be saved even when the request's own work was rolled back, and
-it is saved after the request's commit.
+Saving runs its own short transactions on the engine (not the request's
+session): a session must be saved even when the request's own work was rolled
+back, and it is saved after the request's commit. Loading reads through the
+request's session, which then holds the user for the rest of the request.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import g
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from allaboutme import db
-from allaboutme.accounts.models import UserSession
+from allaboutme.accounts.models import User, UserSession
 from allaboutme.crypto.tokens import token_digest
 
 STAFF_IDLE = timedelta(minutes=15)
@@ -24,6 +25,19 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 USER_KEY = "_user_id"
 IDLE_KEY = "_idle_seconds"
+
+
+_SESSION_AND_USER = (
+    select(
+        UserSession.data,
+        UserSession.created_at,
+        UserSession.last_seen_at,
+        UserSession.idle_timeout_seconds,
+        User,
+    )
+    .outerjoin(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("digest"))
+)
 
 
 def idle_timeout_for(role: str | None) -> timedelta:
@@ -37,16 +51,12 @@ class DatabaseSessionStore:
         self.clock = clock
 
     def load(self, token: str) -> dict[str, Any] | None:
-        digest = token_digest(token)
-        with db.database().engine.connect() as connection:
-            row = connection.execute(
-                select(
-                    UserSession.data,
-                    UserSession.created_at,
-                    UserSession.last_seen_at,
-                    UserSession.idle_timeout_seconds,
-                ).where(UserSession.id == digest)
-            ).first()
+        """The session's data, its user loaded alongside into the request's database session.
+
+        One statement serves both: the user loader then finds the user already in
+        the session's identity map instead of asking the database again.
+        """
+        row = db.session().execute(_SESSION_AND_USER, {"digest": token_digest(token)}).first()
         if row is None:
             return None
         now = self.clock()
@@ -54,6 +64,7 @@ class DatabaseSessionStore:
             self.delete(token)
             return None
         g._session_last_seen = row.last_seen_at
+        g._session_user = row.User  # held, so the identity map keeps it for the user loader
         return dict(row.data)
 
     @staticmethod
