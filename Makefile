@@ -63,6 +63,25 @@ crash: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Known vulnerabilities of every pin in the lock (deploy/README.md, "Dependency audit").
+# pip-audit has its own venv: it checks the lock, it is not one of its dependencies.
+# The script exits 0 clean (warnings allowed), 1 a pin failed, 3 some pins not audited;
+# make reports any failure as 2, so its last line names the code.
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+AUDIT_STAMP := $(AUDIT_VENV)/.installed-$(PIP_AUDIT_VERSION)
+
+$(AUDIT_STAMP):
+	test -d $(AUDIT_VENV) || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet pip-audit==$(PIP_AUDIT_VERSION)
+	@touch $(AUDIT_STAMP)
+
+.PHONY: audit audit-setup
+audit-setup: $(AUDIT_STAMP)
+
+audit: $(AUDIT_STAMP)
+	$(AUDIT_VENV)/bin/python -m tools.dependency_audit --lock $(LOCK)
+
 i18n-extract: setup
 	$(FLASK) i18n extract
 
