@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from allaboutme.sqlite_engine import WRITE_TRANSACTION, make_sqlite_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -72,31 +74,6 @@ def id_column_type() -> String:
     return String(ID_LENGTH)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def _sqlite_take_over_transactions(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
-
-
-def _sqlite_begin(connection: Any) -> None:
-    """Writers take the write lock up front (BEGIN IMMEDIATE).
-
-    A deferred transaction that reads and then writes fails at once with
-    "database is locked" when another process wrote in between; taking the lock
-    first makes concurrent writers wait their turn instead (busy_timeout).
-    """
-    immediate = connection.get_execution_options().get(WRITE_TRANSACTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-WRITE_TRANSACTION = "allaboutme_write_transaction"
 TENANT_SETTING = "allaboutme.tenant"
 ALL_TENANTS = "*"
 _TENANT_SQL = "SELECT set_config('allaboutme.tenant', %(tenant)s, true)"
@@ -105,11 +82,7 @@ _TENANT_SQL = "SELECT set_config('allaboutme.tenant', %(tenant)s, true)"
 def make_engine(url: str) -> Engine:
     """An engine with the settings every backend needs here."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 5})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "connect", _sqlite_take_over_transactions)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+        return make_sqlite_engine(url)
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
@@ -172,8 +145,20 @@ def session() -> Session:
     return existing
 
 
+def connection() -> Connection:
+    """The current session's connection, in its transaction, with anything pending flushed.
+
+    For hot reads written as prebuilt Core statements: they see what this request
+    has added, as an ORM query would (autoflush), without mapping rows to objects.
+    """
+    current = session()
+    if current.new or current.dirty or current.deleted:
+        current.flush()
+    return current.connection()
+
+
 def begin_write() -> None:
-    """Start the current session's transaction as a writer (see ``_sqlite_begin``)."""
+    """Start the current session's transaction as a writer (see ``sqlite_engine``)."""
     session().connection(execution_options={WRITE_TRANSACTION: True})
 
 

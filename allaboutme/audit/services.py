@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,8 @@ HASHED_FIELDS = (
 )
 
 
+_EVENT_COLUMNS = tuple(column.key for column in AuditEvent.__table__.columns)
+
 SERVICE_CHAIN = "service"  # events that belong to no organisation (unknown usernames)
 
 
@@ -74,17 +76,41 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
     return values
 
 
-def _locked_head(session: Session, chain: str) -> AuditHead:
-    query = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    head = session.scalar(query)
+_HEADS = AuditHead.__table__.c
+# Built once: an audited read appends an event, so these run on most requests by staff.
+_LOCK_HEAD = (
+    select(_HEADS.sequence, _HEADS.hash).where(_HEADS.chain == bindparam("chain")).with_for_update()
+)
+_CREATE_HEAD = insert(AuditHead.__table__)
+_ADVANCE_HEAD = (
+    update(AuditHead.__table__)
+    .where(_HEADS.chain == bindparam("head_chain"))
+    .values(sequence=bindparam("new_sequence"), hash=bindparam("new_hash"))
+)
+_APPEND_EVENT = insert(AuditEvent.__table__)
+
+
+def _connection_of(session: Session) -> Connection:
+    """``session``'s connection, with its pending objects flushed first (they come first)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
+
+
+def _locked_head(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's head (sequence, hash), locked for this transaction; created if new."""
+    head = _connection_of(session).execute(_LOCK_HEAD, {"chain": chain}).first()
     if head is not None:
-        return head
+        return head.sequence, head.hash
     try:
         with session.begin_nested():
-            session.add(AuditHead(chain=chain, sequence=0, hash=hashchain.GENESIS))
+            session.connection().execute(
+                _CREATE_HEAD, {"chain": chain, "sequence": 0, "hash": hashchain.GENESIS}
+            )
     except IntegrityError:
         pass  # another transaction created it first; lock theirs
-    return session.scalars(query).one()
+    head = session.connection().execute(_LOCK_HEAD, {"chain": chain}).one()
+    return head.sequence, head.hash
 
 
 def record(
@@ -109,11 +135,11 @@ def record(
         current_auth_strength() if actor else None,
     )
     session = session or db.session()
-    head = _locked_head(session, chain)
+    head_sequence, head_hash = _locked_head(session, chain)
     event = AuditEvent(
         id=db.new_id(),
         chain=chain,
-        sequence=head.sequence + 1,
+        sequence=head_sequence + 1,
         at=now,
         action=action,
         outcome=outcome,
@@ -129,13 +155,26 @@ def record(
         sections=list(subject.sections),
         grant_id=subject.grant_id,
         request_id=current_request_id(),
-        previous_hash=head.hash,
+        previous_hash=head_hash,
     )
-    event.hash = hashchain.entry_hash(head.hash, _fields(event))
-    head.sequence, head.hash = event.sequence, event.hash
-    session.add(event)
-    session.flush()
+    event.hash = hashchain.entry_hash(head_hash, _fields(event))
+    _append(session, event)
     return event
+
+
+def _append(session: Session, event: AuditEvent) -> None:
+    """Write the event and move its chain's head (the head is locked by this transaction).
+
+    Plain statements, not the unit of work: the event is append-only and nothing
+    else in the request changes it. The event object stays out of the session; it
+    reports what was written.
+    """
+    connection = session.connection()
+    connection.execute(_APPEND_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS})
+    connection.execute(
+        _ADVANCE_HEAD,
+        {"head_chain": event.chain, "new_sequence": event.sequence, "new_hash": event.hash},
+    )
 
 
 def chains() -> list[str]:

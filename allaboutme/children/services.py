@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from allaboutme import db, encryption
 from allaboutme.accounts import invitations
@@ -98,15 +98,18 @@ def create_child(
     return child
 
 
+_ALLOCATIONS = Allocation.__table__.c
+# Built once: every worker's read of a child asks it.
+_IS_ALLOCATED = select(_ALLOCATIONS.id).where(
+    _ALLOCATIONS.child_id == bindparam("child_id"),
+    _ALLOCATIONS.worker_id == bindparam("worker_id"),
+    _ALLOCATIONS.ended_at.is_(None),
+)
+
+
 def is_allocated(worker: User, child_id: str) -> bool:
-    found = db.session().scalar(
-        select(Allocation.id).where(
-            Allocation.child_id == child_id,
-            Allocation.worker_id == worker.id,
-            Allocation.ended_at.is_(None),
-        )
-    )
-    return found is not None
+    params = {"child_id": child_id, "worker_id": worker.id}
+    return db.connection().execute(_IS_ALLOCATED, params).first() is not None
 
 
 def allocated_child_ids(worker: User) -> set[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from allaboutme import db, encryption
@@ -143,22 +143,14 @@ class SealedRecord(Protocol):
     created_at: datetime
 
 
-def _connection() -> Connection:
-    """The request's own connection and transaction, with anything pending written first."""
-    session = db.session()
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    return session.connection()
-
-
 def current_version(child_id: str) -> int:
-    found = _connection().execute(_CURRENT_VERSION, {"child_id": child_id}).scalar()
+    found = db.connection().execute(_CURRENT_VERSION, {"child_id": child_id}).scalar()
     return found or 0
 
 
 def _records_at(child_id: str, version: int) -> list[Row[Any]]:
     """The latest record of each section as it stood at ``version``."""
-    rows = _connection().execute(_RECORDS_AT, {"child_id": child_id, "version": version})
+    rows = db.connection().execute(_RECORDS_AT, {"child_id": child_id, "version": version})
     return [row for row in rows if not row.is_removal]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from allaboutme import db, encryption
 from allaboutme.accounts.models import Organisation, User
@@ -67,16 +67,30 @@ def state_of(packet: Packet, referral: Referral, now: datetime) -> str:
     return "live"
 
 
-def live_child(packet: Packet, now: datetime) -> tuple[Referral, Child]:
-    referral = db.session().get(Referral, packet.referral_id)
-    assert referral is not None
+# Built once: the packet, its referral and its child in one statement, as every
+# request a provider makes about a packet starts with all three.
+_PACKET_CASE = (
+    select(Packet, Referral, Child)
+    .join(Referral, Referral.id == Packet.referral_id)
+    .outerjoin(Child, Child.id == Packet.child_ref)
+    .where(Packet.id == bindparam("packet_id"))
+)
+
+
+def live_packet(actor: User, packet_id: str, now: datetime) -> tuple[Packet, Referral, Child]:
+    """The recipient's packet with its referral and child, only while it is live (else 410)."""
+    if actor.role != "provider":
+        raise NotFound()
+    found = db.session().execute(_PACKET_CASE, {"packet_id": packet_id}).first()
+    if found is None or found.Packet.provider_id != actor.org_id:
+        raise NotFound()
+    packet, referral, child = found
     state = state_of(packet, referral, now)
     if state != "live":
         raise Gone(_("This referral is no longer open."), code=f"packet_{state}")
-    child = db.session().get(Child, packet.child_ref)
     if child is None:
         raise Gone(_("This referral is no longer open."), code="packet_withdrawn")
-    return referral, child
+    return packet, referral, child
 
 
 def still_shared(packet: Packet, child: Child, now: datetime) -> bool:
@@ -86,8 +100,7 @@ def still_shared(packet: Packet, child: Child, now: datetime) -> bool:
 
 def shared_packet(actor: User, packet_id: str, now: datetime) -> tuple[Packet, Referral, Child]:
     """The recipient's packet, only while it is live and the child still shares it (else 410)."""
-    packet = recipient_packet(actor, packet_id)
-    referral, child = live_child(packet, now)
+    packet, referral, child = live_packet(actor, packet_id, now)
     if not still_shared(packet, child, now):
         raise _withdrawn()
     return packet, referral, child
@@ -104,8 +117,7 @@ def open_packet(
     actor: User, packet_id: str, *, now: datetime, action: str = "packet.view"
 ) -> PacketView:
     """The packet as its recipient may see it now; audited as ``action`` (view or PDF)."""
-    packet = recipient_packet(actor, packet_id)
-    referral, child = live_child(packet, now)
+    packet, referral, child = live_packet(actor, packet_id, now)
     view = sharing.read_sections(
         actor,
         child,
