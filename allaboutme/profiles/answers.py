@@ -30,21 +30,26 @@ class _Invalid(Exception):
         self.message = message
 
 
-def _clean_string(value: str, limit: int | None, too_long: str) -> str:
+def _clean_string(value: str, limit: int | None, too_long: Callable[[], str]) -> str:
+    """The text cleaned; ``too_long`` words the refusal (translated only when needed)."""
     text = _LINE_ENDINGS.sub("\n", value)
     if _FORBIDDEN.search(text):
         raise _Invalid(_("This has a hidden character we can't save. Please type it again."))
     text = text.strip()
     if limit is not None and len(text) > limit:
-        raise _Invalid(too_long)
+        raise _Invalid(too_long())
     return text
 
 
 def _clean_text(question: Question, value: object) -> str:
     if not isinstance(value, str):
         raise _Invalid(_("Please write your answer as words."))
-    too_long = _("Please keep this to %(limit)s characters or fewer.", limit=question.max_length)
-    return _clean_string(value, question.max_length, too_long)
+    limit = question.max_length
+    return _clean_string(
+        value,
+        limit,
+        lambda: _("Please keep this to %(limit)s characters or fewer.", limit=limit),
+    )
 
 
 def _clean_choice(question: Question, value: object) -> str:
@@ -77,10 +82,12 @@ def _clean_scale(question: Question, value: object) -> int:
 def _clean_list(question: Question, value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise _Invalid(_("Please write each answer as words, one in each box."))
-    too_long = _(
-        "Please keep each answer to %(limit)s characters or fewer.", limit=question.max_length
-    )
-    items = [_clean_string(item, question.max_length, too_long) for item in value]
+    limit = question.max_length
+
+    def too_long() -> str:
+        return _("Please keep each answer to %(limit)s characters or fewer.", limit=limit)
+
+    items = [_clean_string(item, limit, too_long) for item in value]
     items = [item for item in items if item]
     if question.max_items is not None and len(items) > question.max_items:
         raise _Invalid(_("Please give %(limit)s answers or fewer.", limit=question.max_items))

@@ -103,6 +103,14 @@ _RECORDS = SectionRecord.__table__.c
 _CURRENT_VERSION = select(Profile.__table__.c.current_version).where(
     Profile.__table__.c.child_id == bindparam("child_id")
 )
+_ADVANCE_VERSION = (
+    update(Profile.__table__)
+    .where(
+        Profile.__table__.c.child_id == bindparam("child"),
+        Profile.__table__.c.current_version == bindparam("expected"),
+    )
+    .values(current_version=bindparam("next"), updated_at=bindparam("now"))
+)
 _LATEST_AT = (
     select(_RECORDS.section_key, func.max(_RECORDS.profile_version).label("at"))
     .where(_RECORDS.child_id == bindparam("child_id"))
@@ -268,11 +276,8 @@ def _advance(child_id: str, expected: int, now: datetime) -> int:
         except IntegrityError:
             raise _stale() from None
         return 1
-    moved = session.execute(
-        update(Profile)
-        .where(Profile.child_id == child_id, Profile.current_version == expected)
-        .values(current_version=expected + 1, updated_at=now)
-    ).rowcount
+    params = {"child": child_id, "expected": expected, "next": expected + 1, "now": now}
+    moved = db.connection().execute(_ADVANCE_VERSION, params).rowcount
     if moved != 1:
         raise _stale()
     return expected + 1
