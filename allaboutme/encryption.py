@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context
 
 from allaboutme.config import Settings
 from allaboutme.crypto import (
@@ -21,6 +21,7 @@ from allaboutme.crypto import (
     generate_root_key_file,
     generate_signing_keypair,
 )
+from allaboutme.crypto.vault import KeyCache
 
 _EXTENSION = "allaboutme.vault"
 
@@ -29,6 +30,8 @@ __all__ = [
     "RecordContext",
     "ensure_case_key",
     "ensure_child_key",
+    "destroy_case_key",
+    "destroy_child_key",
     "ensure_tenant_key",
     "init_app",
     "open",
@@ -58,16 +61,39 @@ def vault() -> Vault:
     return current_app.extensions[_EXTENSION]
 
 
+def _request_keys() -> KeyCache | None:
+    """This request's unwrapped subject keys: each is read from the key store once.
+
+    They live as long as the request (its app context) and no longer; destroying
+    a key empties them first (below).
+    """
+    if not has_app_context():
+        return None
+    return g.setdefault("_subject_keys", {})
+
+
 def seal(plaintext: bytes, context: RecordContext) -> bytes:
-    return vault().seal(plaintext, context)
+    return vault().seal(plaintext, context, _request_keys())
 
 
 def open(envelope: bytes, context: RecordContext) -> bytes:  # noqa: A001 - mirrors Vault.open
-    return vault().open(envelope, context)
+    return vault().open(envelope, context, _request_keys())
 
 
 def open_many(items: list[tuple[bytes, RecordContext]]) -> list[bytes]:
-    return vault().open_many(items)
+    return vault().open_many(items, _request_keys())
+
+
+def destroy_child_key(child_id: str) -> bool:
+    """Erase a child's key (see ``Vault.destroy_child_key``), forgetting any copy held here."""
+    g.pop("_subject_keys", None)
+    return vault().destroy_child_key(child_id)
+
+
+def destroy_case_key(child_id: str) -> bool:
+    """End a child's case records (see ``Vault.destroy_case_key``), forgetting any copy held."""
+    g.pop("_subject_keys", None)
+    return vault().destroy_case_key(child_id)
 
 
 def ensure_child_key(tenant_id: str, child_id: str) -> None:

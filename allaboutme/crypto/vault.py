@@ -20,6 +20,11 @@ from allaboutme.crypto.rootkeys import RootKeyProvider
 from allaboutme.crypto.rotation import RotationReport, rotate_root, rotate_tenant
 from allaboutme.crypto.status import KeyStoreStatus
 
+# Unwrapped subject keys by (kind, subject id), for callers that hold them for one
+# unit of work (the app: one request), so that a request reading a child's
+# sections and captions, or writing then reading back, asks the key store once.
+KeyCache = dict[tuple[str, str], SubjectKey]
+
 
 class Vault:
     """Seal and open records; create, destroy and rotate the keys behind them.
@@ -76,20 +81,20 @@ class Vault:
         """
         return self.keystore.destroy_child_key(child_id)
 
-    def seal(self, plaintext: bytes, ctx: RecordContext) -> bytes:
+    def seal(self, plaintext: bytes, ctx: RecordContext, keys: KeyCache | None = None) -> bytes:
         """Encrypt ``plaintext`` for the record ``ctx`` under a fresh data key.
 
         The subject key (the child's, or the tenant's own when ``ctx.child_id``
         is None) must exist: see :meth:`ensure_child_key`.
         """
-        subject = self.keystore.subject_key(ctx.subject_kind, ctx.subject_id)
+        subject = self._subject_key(ctx, keys)
         if subject.tenant_id != ctx.tenant_id:
             raise CryptoError(f"{ctx.subject_kind} {ctx.subject_id} belongs to another tenant")
         return seal_envelope(
             subject.key, subject.version, plaintext, ctx, wrap_algorithm=self._wrap_algorithm
         )
 
-    def open(self, envelope: bytes, ctx: RecordContext) -> bytes:
+    def open(self, envelope: bytes, ctx: RecordContext, keys: KeyCache | None = None) -> bytes:
         """Decrypt an envelope sealed for exactly ``ctx``.
 
         Raises ``EnvelopeError`` (malformed), ``DecryptionError`` (tampered or
@@ -97,30 +102,37 @@ class Vault:
         """
         parsed = parse_envelope(envelope)
         check_context(parsed, ctx)
-        subject = self.keystore.subject_key(ctx.subject_kind, ctx.subject_id)
+        subject = self._subject_key(ctx, keys)
         if subject.tenant_id != ctx.tenant_id or subject.version != parsed.key_ref.version:
             raise DecryptionError("envelope does not belong to this record")
         return open_envelope(subject.key, parsed, ctx)
 
-    def open_many(self, items: Sequence[tuple[bytes, RecordContext]]) -> list[bytes]:
+    def open_many(
+        self, items: Sequence[tuple[bytes, RecordContext]], keys: KeyCache | None = None
+    ) -> list[bytes]:
         """Decrypt several envelopes, loading each subject's key once.
 
         A profile read opens one record per section of one child: this costs one
         key store read and one unwrap instead of one per section.
         """
-        keys: dict[tuple[str, str], SubjectKey] = {}
+        keys = {} if keys is None else keys
         opened = []
         for envelope, ctx in items:
             parsed = parse_envelope(envelope)
             check_context(parsed, ctx)
-            ref = (ctx.subject_kind, ctx.subject_id)
-            if ref not in keys:
-                keys[ref] = self.keystore.subject_key(*ref)
-            subject = keys[ref]
+            subject = self._subject_key(ctx, keys)
             if subject.tenant_id != ctx.tenant_id or subject.version != parsed.key_ref.version:
                 raise DecryptionError("envelope does not belong to this record")
             opened.append(open_envelope(subject.key, parsed, ctx))
         return opened
+
+    def _subject_key(self, ctx: RecordContext, keys: KeyCache | None) -> SubjectKey:
+        ref = (ctx.subject_kind, ctx.subject_id)
+        if keys is None:
+            return self.keystore.subject_key(*ref)
+        if ref not in keys:
+            keys[ref] = self.keystore.subject_key(*ref)
+        return keys[ref]
 
     def rotate_tenant(
         self, tenant_id: str, *, batch_size: int = DEFAULT_BATCH_SIZE

@@ -64,6 +64,6 @@ def end_legal_hold(actor: User, child_ref: str, *, reason: str, now: datetime) -
 def destroy_case_key(child_ref: str) -> bool:
     """Destroy the case-record key, once the decision above is committed (idempotent)."""
     try:
-        return encryption.vault().destroy_case_key(child_ref)
+        return encryption.destroy_case_key(child_ref)
     except encryption.KeyNotFoundError:
         return False

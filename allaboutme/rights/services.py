@@ -98,7 +98,7 @@ def erase_child(actor: User, child_id: str, *, now: datetime) -> None:
     if actor.role != "la_admin":
         raise NotFound()
     _audit(actor, child, "child.erase", now)
-    encryption.vault().destroy_child_key(child.id)
+    encryption.destroy_child_key(child.id)
     session = db.session()
     session.execute(delete(User).where(User.child_id == child.id))
     session.execute(delete(Child).where(Child.id == child.id))
