@@ -17,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from allaboutme.pool_health import ping_after_idle
 from allaboutme.sqlite_engine import WRITE_TRANSACTION, make_sqlite_engine
 
 NAMING_CONVENTION = {
@@ -83,7 +84,9 @@ def make_engine(url: str) -> Engine:
     """An engine with the settings every backend needs here."""
     if url.startswith("sqlite"):
         return make_sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=5, max_overflow=10)
+    ping_after_idle(engine)
+    return engine
 
 
 def current_tenant() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import Engine
 
 from allaboutme.config import Settings
 from allaboutme.crypto import (
@@ -22,6 +23,7 @@ from allaboutme.crypto import (
     generate_signing_keypair,
 )
 from allaboutme.crypto.vault import KeyCache
+from allaboutme.pool_health import ping_after_idle
 
 _EXTENSION = "allaboutme.vault"
 
@@ -46,9 +48,17 @@ def build_vault(settings: Settings) -> Vault:
         settings.root_key_file.parent.mkdir(parents=True, exist_ok=True)
         generate_root_key_file(settings.root_key_file)
     return Vault(
-        create_keystore_engine(settings.keystore_url),
-        FileRootKeyProvider(settings.root_key_file),
+        _keystore_engine(settings.keystore_url), FileRootKeyProvider(settings.root_key_file)
     )
+
+
+def _keystore_engine(url: str) -> Engine:
+    """The key store's engine; a server's pooled connections are pinged only after idling."""
+    if url.startswith("sqlite"):
+        return create_keystore_engine(url)
+    engine = create_keystore_engine(url, pool_pre_ping=False)
+    ping_after_idle(engine)
+    return engine
 
 
 def init_app(app: Flask, settings: Settings) -> Vault:

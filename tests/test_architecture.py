@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "allaboutme"
 
 # Floors from the ground up; a module may import its own floor or lower ones.
 FLOORS = [
-    {"config", "db", "sqlite_engine", "errors", "crypto", "i18n", "encryption", "provision"},
+    {"config", "db", "sqlite_engine", "pool_health", "errors", "crypto", "i18n", "encryption", "provision"},
     {"web"},
     {"audit"},
     {"accounts"},

@@ -282,7 +282,9 @@ class KeyStore:
         statement, so a concurrent rotation can never leave us holding a
         version that was just retired.
         """
-        with self.engine.connect() as conn:
+        # One statement needs no transaction of its own: autocommit spares the
+        # BEGIN and ROLLBACK round trips on every read of child content.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             row = conn.execute(_SUBJECT_KEY, {"kind": kind, "subject_id": subject_id}).first()
             if row is None:
                 raise KeyNotFoundError(f"no {kind} key for {subject_id}")
