@@ -24,6 +24,7 @@ from allaboutme.consent import api as consent_api
 from allaboutme.consent import views as consent_views
 from allaboutme.i18n import DEFAULT_LOCALE, LOCALE_SESSION_KEY, LOCALES, normalise_locale
 from allaboutme.media import api as media_api
+from allaboutme.media import pool as image_pool
 from allaboutme.profiles import api as profiles_api
 from allaboutme.profiles import preview
 from allaboutme.profiles import views as profiles_views
@@ -107,6 +108,7 @@ def _trust_reverse_proxies(app: Flask, hops: int) -> None:
 def _init_extensions(app: Flask, settings: Settings) -> None:
     db.init_app(app, settings.database_url)
     encryption.init_app(app, settings)
+    image_pool.init_app(app, settings.image_work)
     Babel(app, locale_selector=select_locale)
     logs.init_app(app)
     accounts.init_app(app, secure_cookies=settings.secure_cookies)

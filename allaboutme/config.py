@@ -43,6 +43,23 @@ class PasswordCost:
     parallelism: int = 1
 
 
+MAX_NICE = 19
+
+
+@dataclass(frozen=True)
+class ImageWork:
+    """Where uploads are cleaned: processes per server process, how nice, how many wait.
+
+    ``processes`` 0 cleans on the request thread itself (tools, debugging). At most
+    ``processes + queue`` uploads are taken at once per server process, so that they
+    never hold every request thread; keep that below ``ALLABOUTME_THREADS``.
+    """
+
+    processes: int = 1
+    nice: int = 10
+    queue: int = 1
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -60,6 +77,7 @@ class Settings:
     generated: frozenset[str] = field(default_factory=frozenset)
     defaulted: frozenset[str] = field(default_factory=frozenset)
     password_cost: PasswordCost = field(default_factory=PasswordCost)
+    image_work: ImageWork = field(default_factory=ImageWork)
 
     @property
     def is_production(self) -> bool:
@@ -89,6 +107,17 @@ def _count(environ: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigurationError(f"{name} must be a whole number (0 or more), not {raw!r}")
     return int(raw)
+
+
+def _image_work(environ: dict[str, str]) -> ImageWork:
+    nice = _count(environ, "ALLABOUTME_IMAGE_NICE", ImageWork.nice)
+    if nice > MAX_NICE:
+        raise ConfigurationError(f"ALLABOUTME_IMAGE_NICE must be 0 to {MAX_NICE}, not {nice}")
+    return ImageWork(
+        processes=_count(environ, "ALLABOUTME_IMAGE_PROCESSES", ImageWork.processes),
+        nice=nice,
+        queue=_count(environ, "ALLABOUTME_IMAGE_QUEUE", ImageWork.queue),
+    )
 
 
 def _generated_secret(instance_path: Path, name: str) -> str:
@@ -144,6 +173,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mfa_enabled=_flag(env_vars, "ALLABOUTME_MFA", True),
         audit_signing_key_file=Path(signing_key_file or instance_path / "audit-signing-key.pem"),
         trusted_proxies=_count(env_vars, "ALLABOUTME_TRUSTED_PROXIES", 0),
+        image_work=_image_work(env_vars),
         generated=frozenset(generated),
         defaulted=frozenset(defaulted),
     )

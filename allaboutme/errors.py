@@ -98,9 +98,15 @@ class RateLimited(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """503: something the request needs is busy or down; ``Retry-After`` says when to return."""
+
     status = 503
     code = "service_unavailable"
     title = _l("The service is busy. Please try again in a moment.")
+
+    def __init__(self, detail: Any = None, *, retry_after_seconds: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
 
 
 def field_error(field: str, message: Any) -> ValidationFailed:

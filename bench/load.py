@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from bench import load_report
 from bench.environment import REPO, Instance, busy_cores, machine, postgres_answers
 from bench.load_logins import World, log_in_world
-from bench.load_mix import ROUTES, PhotoUploads, split_users
+from bench.load_mix import ROUTES, UPLOAD_KINDS, PhotoUploads, split_users
 from bench.loadgen import RunResult, run_closed_loop, summarise
 from bench.results import save_and_show
 from bench.server import backend_cpu_seconds, gunicorn
@@ -209,7 +209,7 @@ def phase_figures(result: RunResult, duration: float) -> dict[str, Any]:
         for kind in ROUTES
         if kind in kinds
     }
-    mix = [figures for kind, figures in routes.items() if kind != "upload"]
+    mix = [figures for kind, figures in routes.items() if kind not in UPLOAD_KINDS]
     requests = sum(figures["requests"] for figures in mix)
     errors = sum(figures["errors"] for figures in mix)
     return {

@@ -45,7 +45,9 @@ ROUTES = {
     "provider_packet": "provider GET  /packets/{id} (audited)",
     "admin_audit": "admin    GET  /admin/audit",
     "upload": "child    POST /api/v1/children/{id}/media (12 MP photo)",
+    "upload_busy": "child    POST /api/v1/children/{id}/media (503: busy, Retry-After)",
 }
+UPLOAD_KINDS = frozenset({"upload", "upload_busy"})
 Action = Callable[[Recorder], Awaitable[None]]
 
 
@@ -158,6 +160,9 @@ class PhotoUploads:
 
     The file is made once (``bench.upload``); each upload is timed here with a
     longer timeout than other requests, since twenty at once queue for seconds.
+    An upload refused because the server's image pool is full (503) is recorded
+    as ``upload_busy``, and its uploader waits the Retry-After asked for, as a
+    well-behaved client does, before sending the next.
     """
 
     def __init__(self) -> None:
@@ -188,6 +193,15 @@ class PhotoUploads:
                 recorder.exceptions[type(exc).__name__] += 1
                 recorder.add("upload", started, time.perf_counter() - started, STATUS_ERROR)
                 return
+            if response.status == 503:
+                recorder.add("upload_busy", started, time.perf_counter() - started, 503)
+                await asyncio.sleep(_retry_after_seconds(response.headers))
+                return
             recorder.add("upload", started, time.perf_counter() - started, response.status)
 
         return upload
+
+
+def _retry_after_seconds(headers: dict[str, str]) -> float:
+    value = headers.get("retry-after", "")
+    return float(value) if value.isdigit() else 1.0

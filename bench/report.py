@@ -384,7 +384,8 @@ def _upload_and_page_lines(results: dict[str, Any]) -> list[str]:
             f"{_fmt(upload.get('server_vs_pillow_median'), 3)}; worker peak memory "
             f"+{_fmt(memory.get('delta_mib'))} MiB "
             f"({_fmt(memory.get('worker_peak_before_mib'))} -> "
-            f"{_fmt(memory.get('worker_peak_after_mib'))} MiB, VmHWM)"
+            f"{_fmt(memory.get('worker_peak_after_mib'))} MiB, VmHWM); image pool process "
+            f"peak {_fmt(memory.get('pool_process_peak_mib'))} MiB"
         )
     page = results.get("page_weight") or {}
     if page:

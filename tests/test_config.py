@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from allaboutme.config import ConfigurationError, load_settings
+from allaboutme.config import ConfigurationError, ImageWork, load_settings
 
 
 def test_development_generates_secrets_once_into_the_instance_folder(tmp_path):
@@ -86,3 +86,17 @@ def test_trusted_proxies_default_to_none_and_must_be_a_count(tmp_path):
     for wrong in ("-1", "yes", "1.5"):
         with pytest.raises(ConfigurationError, match="ALLABOUTME_TRUSTED_PROXIES"):
             load_settings(env | {"ALLABOUTME_TRUSTED_PROXIES": wrong})
+
+
+def test_image_work_is_read_from_the_environment_and_bounded(tmp_path):
+    env = {"ALLABOUTME_INSTANCE_PATH": str(tmp_path)}
+    assert load_settings(env).image_work == ImageWork(processes=1, nice=10, queue=1)
+    env |= {
+        "ALLABOUTME_IMAGE_PROCESSES": "2",
+        "ALLABOUTME_IMAGE_NICE": "19",
+        "ALLABOUTME_IMAGE_QUEUE": "0",
+    }
+    assert load_settings(env).image_work == ImageWork(processes=2, nice=19, queue=0)
+    for name, value in (("ALLABOUTME_IMAGE_NICE", "20"), ("ALLABOUTME_IMAGE_PROCESSES", "-1")):
+        with pytest.raises(ConfigurationError, match=name):
+            load_settings(env | {name: value})

@@ -68,3 +68,9 @@ def test_service_reads_the_files_the_docs_make():
     assert f"EnvironmentFile=/etc/allaboutme/keys/{provision.SECRETS_FILE}" in unit
     assert "ReadWritePaths=/var/lib/allaboutme" in unit
     assert example_lines()["ALLABOUTME_INSTANCE_PATH"] == "/var/lib/allaboutme"
+
+
+def test_uploads_leave_the_other_requests_a_thread():
+    example = example_lines()
+    taken = int(example["ALLABOUTME_IMAGE_PROCESSES"]) + int(example["ALLABOUTME_IMAGE_QUEUE"])
+    assert taken < int(example["ALLABOUTME_THREADS"])

@@ -26,7 +26,7 @@ from allaboutme.consent import policy
 from allaboutme.consent import services as consent
 from allaboutme.errors import NotFound, ValidationFailed, field_error
 from allaboutme.i18n import _
-from allaboutme.media import imaging
+from allaboutme.media import imaging, pool
 from allaboutme.media.models import MediaItem
 
 MAX_CAPTION_LENGTH = 300
@@ -81,10 +81,11 @@ def clean_upload(data: bytes) -> imaging.CleanImage:
 
     Separate from :func:`upload_media` because it is the slow part (a 12 MP photo
     takes about 0.4 s): the edge calls it before taking the database's write lock.
-    Pure: no database, no keys, nothing written anywhere.
+    The work runs in the image pool, off the request thread; a full or lost pool
+    answers 503 with Retry-After. No database, no keys, nothing written anywhere.
     """
     try:
-        return imaging.clean_image(data)
+        return pool.clean_image(data)
     except ValidationFailed as error:
         messages = [message for found in error.errors.values() for message in found]
         raise ValidationFailed({"file": messages}, code=error.code) from None

@@ -26,6 +26,7 @@ from allaboutme.errors import (
     AppError,
     Conflict,
     NotFound,
+    ServiceUnavailable,
     TooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -46,7 +47,9 @@ PICTURE_PAGE_SIZE = 200
 MAX_PICTURE_PAGES = 10  # 2,000 pictures: far more than a child adds
 MEDIA_ID_SLOT = "MEDIA_ID"  # the scripts put a new picture's id here
 _OWN_PAGE = re.compile(r"^/me(/[A-Za-z0-9_]+)*$")  # where easy mode may send the child back
-_PICTURE_REFUSALS = (TooLarge, UnsupportedMediaType, ValidationFailed)
+# A busy picture queue (503) is refused like a bad picture: the page comes back
+# with the child's caption kept and "Not added yet. Please try again."
+_PICTURE_REFUSALS = (TooLarge, UnsupportedMediaType, ValidationFailed, ServiceUnavailable)
 
 
 def _in_memory(*_args: Any, **_kwargs: Any) -> IO[bytes]:
@@ -271,7 +274,7 @@ def _section_pictures(child_id: str, key: str) -> list[media.MediaSummary]:
 
 @bp.post("/me/sections/<string:key>/pictures")
 @login_required("child")
-def add_picture(key: str) -> Response | tuple[str, int]:
+def add_picture(key: str) -> Response | tuple[str, int, dict[str, str]]:
     """A picture added with the plain form; a refused one comes back with its caption kept."""
     section = services.known_section(key)
     submitted = forms.parse_picture_form(request.files, request.form)
@@ -297,12 +300,15 @@ def _store_picture(key: str, picture: imaging.CleanImage, caption: str) -> None:
 
 def _render_picture_refused(
     section: catalogue.Section, error: AppError, caption: str
-) -> tuple[str, int]:
+) -> tuple[str, int, dict[str, str]]:
     profile = services.read_profile(current_user, current_user.child_id, now=utcnow())
     page = _render_saved(
         section, profile, picture_errors=forms.picture_errors(error), picture_caption=caption
     )
-    return page, error.status
+    headers = {}
+    if isinstance(error, ServiceUnavailable):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    return page, error.status, headers
 
 
 def _back_to_pictures(key: str, what: str) -> Response:

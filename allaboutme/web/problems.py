@@ -116,7 +116,7 @@ def _handle_app_error(error: AppError) -> Response:
     if isinstance(error, ValidationFailed):
         extra["errors"] = _stringify(error.errors)
     response = render_error(error.status, error.code, error.title, error.detail, **extra)
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | ServiceUnavailable):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
 

@@ -16,13 +16,15 @@ from sqlalchemy.engine import make_url
 from allaboutme import db, encryption
 from allaboutme.audit.models import AuditEvent
 from allaboutme.children.models import Child
+from allaboutme.config import ImageWork
 from allaboutme.crypto import CryptoError
-from allaboutme.media import imaging
+from allaboutme.media import imaging, pool
 from allaboutme.media.imaging import metadata_report
 from allaboutme.media.models import MediaItem
 from allaboutme.media.services import _context
 from tests.factories import ApiClient
 from tests.media import corpus as c
+from tests.media import pool_tasks
 
 CAPTION_CANARY = "Biscuit-Canary-4417"
 
@@ -288,18 +290,18 @@ def test_the_picture_is_cleaned_before_the_write_lock_is_taken(app, factory, mon
     """Cleaning a phone photo takes ~0.4 s; SQLite writers must not wait for it."""
     world = World(app, factory)
     url = make_url(app.config["ALLABOUTME_SETTINGS"].database_url)
-    real_clean, others_could_write = imaging.clean_image, []
+    real_clean, others_could_write = pool.ImagePool.clean, []
 
-    def clean_while_checking_the_lock(data):
+    def clean_while_checking_the_lock(image_pool, data):
         if url.get_backend_name() == "sqlite":
             other = sqlite3.connect(url.database, timeout=0, isolation_level=None)
             other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if we hold it
             other.execute("ROLLBACK")
             other.close()
         others_could_write.append(True)
-        return real_clean(data)
+        return real_clean(image_pool, data)
 
-    monkeypatch.setattr(imaging, "clean_image", clean_while_checking_the_lock)
+    monkeypatch.setattr(pool.ImagePool, "clean", clean_while_checking_the_lock)
     assert world.upload(c.noisy_jpeg()).status_code == 201
     assert others_could_write == [True]
 
@@ -324,3 +326,31 @@ def test_the_childs_export_holds_their_pictures_and_captions(app, factory):
     assert picture["caption"] == CAPTION_CANARY and picture["section"] == "likes"
     image = base64.b64decode(picture["data_base64"])
     assert image[:3] == b"\xff\xd8\xff" and metadata_report(image) == {}
+
+
+def test_the_upload_is_cleaned_outside_the_request_thread(app, factory, monkeypatch):
+    def not_on_the_request_thread(_data):
+        raise AssertionError("cleaned on the request thread")
+
+    monkeypatch.setattr(imaging, "clean_image", not_on_the_request_thread)  # this process only
+    world = World(app, factory)
+    response = world.upload(phone_photo())
+    assert response.status_code == 201, response.get_json()
+    stored = world.me.get(f"/api/v1/media/{response.get_json()['id']}")
+    assert metadata_report(stored.data) == {}
+
+
+def test_a_pool_lost_twice_answers_503_with_retry_after_and_stores_nothing(
+    app, factory, monkeypatch
+):
+    dying = pool.ImagePool(ImageWork(), task=pool_tasks.end_own_process)
+    monkeypatch.setattr(pool, "pool_for", lambda _work: dying)
+    world = World(app, factory)
+    try:
+        response = world.upload(phone_photo())
+    finally:
+        dying.shutdown()
+    _problem(response, 503)
+    assert response.get_json()["code"] == "service_unavailable"
+    assert response.headers["Retry-After"] == str(pool.LOST_RETRY_AFTER_SECONDS)
+    assert world.me.get(f"/api/v1/children/{world.child.id}/media").get_json()["items"] == []

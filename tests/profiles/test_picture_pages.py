@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+from allaboutme.config import ImageWork
+from allaboutme.media import pool
 from allaboutme.media.imaging import metadata_report
 from tests.factories import CSRF_FIELD, ApiClient
 from tests.media import corpus as c
+from tests.media import pool_tasks
 
 CAPTION = "Me and Biscuit at the beach"
 TOO_BIG = "That picture is too big. Please try a smaller one."
@@ -205,3 +208,21 @@ def test_the_page_gives_the_scripts_translated_words_and_the_api_addresses(app, 
     for script in ("pictures.js", "drawing.js", "speech.js"):
         assert f'js/{script}" defer nonce="{nonce}"' in page
     assert ' style="' not in page and " onclick=" not in page
+
+
+def test_a_picture_the_server_could_not_clean_now_keeps_the_caption(app, factory, monkeypatch):
+    """The picture workers failed twice (503): the page asks to try again, the words kept."""
+    dying = pool.ImagePool(ImageWork(), task=pool_tasks.end_own_process)
+    monkeypatch.setattr(pool, "pool_for", lambda _work: dying)
+    child, client = _child_pages(app, factory)
+    try:
+        response = _post_picture(client, c.noisy_jpeg())
+    finally:
+        dying.shutdown()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(pool.LOST_RETRY_AFTER_SECONDS)
+    page = _html(response)
+    assert "Not added yet. Please try again." in page
+    assert f">{CAPTION}</textarea>" in page
+    assert _pictures(client, child.id) == []
