@@ -16,3 +16,10 @@ forwarded_allow_ips = os.environ.get("ALLABOUTME_FORWARDED_ALLOW_IPS", "127.0.0.
 accesslog = None  # the app writes its own structured access log without personal data
 errorlog = "-"
 control_socket_disable = True
+
+WORKER_READY_MESSAGE = "Worker ready (pid: %s)"
+
+
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and takes requests (booting is only the start)."""
+    worker.log.info(WORKER_READY_MESSAGE, worker.pid)

@@ -153,6 +153,7 @@ class Bench:
         measured requests appended goes to ``self.audit_written[name]``.
         """
         try:
+            await self._wait_workers_ready()
             await self._wait_quiet(name)
             await run_closed_loop(steps, connections, duration=self.plan.warmup)
             audit_before = await self._count_audit(audit_actor)
@@ -188,6 +189,18 @@ class Bench:
         finally:
             for connection in connections:
                 connection.close()
+
+    async def _wait_workers_ready(self, timeout: float = 60.0) -> None:
+        """A worker restarted (max_requests) loads the app before the scenario connects.
+
+        Connections are opened at the warm-up and kept: any opened while a worker
+        was still loading would all go to the others for the whole scenario.
+        """
+        deadline = time.monotonic() + timeout
+        while self.server.workers_ready() < self.server.worker_boots():
+            if time.monotonic() > deadline:
+                raise RuntimeError("a restarted gunicorn worker did not become ready")
+            await asyncio.sleep(0.2)
 
     async def _wait_quiet(self, name: str) -> None:
         """Up to ``--wait-quiet`` seconds for the rest of the machine to go (nearly) idle.

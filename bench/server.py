@@ -44,9 +44,16 @@ class Server:
 
     def worker_boots(self) -> int:
         """How many workers gunicorn has booted so far (restarts included)."""
+        return self._log_count(b"Booting worker with pid")
+
+    def workers_ready(self) -> int:
+        """How many workers have loaded the app so far (``post_worker_init``; restarts too)."""
+        return self._log_count(b"Worker ready (pid:")
+
+    def _log_count(self, marker: bytes) -> int:
         try:
             with self.log_path.open("rb") as log:
-                return sum(line.count(b"Booting worker with pid") for line in log)
+                return sum(line.count(marker) for line in log)
         except OSError:
             return 0
 
@@ -175,8 +182,10 @@ def _wait_ready(server: Server) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{server.log_tail()}")
-        # Both workers must have booted, or the first requests measure a boot.
-        if _ready(server.port) and server.worker_boots() >= server.workers:
+        # Every worker must have loaded the app: a worker still importing it accepts
+        # no connections, and the keep-alive connections opened meanwhile would all
+        # stay with the other one for the whole scenario.
+        if _ready(server.port) and server.workers_ready() >= server.workers:
             return
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn not ready after {READY_TIMEOUT:.0f} s:\n{server.log_tail()}")

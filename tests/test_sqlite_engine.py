@@ -1,27 +1,60 @@
-"""SQLite writers queue in the process before they ask SQLite for the write lock."""
+"""SQLite writers queue for their turn (threads, then processes) before asking SQLite."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
-from allaboutme.sqlite_engine import WRITE_TRANSACTION, make_sqlite_engine, writer_turn
+from allaboutme.sqlite_engine import (
+    WRITE_TRANSACTION,
+    WriterTurn,
+    make_sqlite_engine,
+    writer_turn,
+)
 
 WRITERS = 8
 WRITES_EACH = 25
 
 
+PROCESSES = 2
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    made = make_sqlite_engine(f"sqlite:///{tmp_path / 'writers.sqlite3'}")
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "writers.sqlite3"
+
+
+@pytest.fixture
+def engine(database: Path) -> Engine:
+    made = make_sqlite_engine(f"sqlite:///{database}")
     with made.begin() as connection:
         connection.execute(text("CREATE TABLE counter (n INTEGER NOT NULL)"))
         connection.execute(text("INSERT INTO counter VALUES (0)"))
     yield made
     made.dispose()
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT n FROM counter")).scalar_one()
+
+
+def _write_from_threads(url: str) -> None:
+    """One process's writers (run in a spawned process): WRITERS threads, WRITES_EACH each."""
+    engine = make_sqlite_engine(url)
+    threads = [
+        threading.Thread(target=lambda: [_write(engine) for _ in range(WRITES_EACH)])
+        for _ in range(WRITERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
 
 
 def _write(engine: Engine) -> None:
@@ -71,8 +104,30 @@ def test_concurrent_writers_each_get_their_turn_and_lose_nothing(engine):
     for thread in threads:
         thread.join()
     assert errors == []
-    with engine.connect() as connection:
-        assert (
-            connection.execute(text("SELECT n FROM counter")).scalar_one() == WRITERS * WRITES_EACH
-        )
+    assert _count(engine) == WRITERS * WRITES_EACH
     assert not writer_turn(engine).locked()
+
+
+def test_a_writer_waits_while_another_process_has_the_turn(engine, database):
+    other_process = WriterTurn(f"{database}-writers")  # its own lock file description
+    assert other_process.take(timeout=1)
+    writer = threading.Thread(target=_write, args=(engine,))
+    writer.start()
+    writer.join(timeout=0.5)
+    still_waiting = writer.is_alive()
+    other_process.give_back()
+    writer.join()
+    assert still_waiting
+    assert _count(engine) == 1
+
+
+def test_writers_in_several_processes_lose_nothing(engine, database):
+    url = f"sqlite:///{database}"
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_write_from_threads, args=(url,)) for _ in range(PROCESSES)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [process.exitcode for process in processes] == [0] * PROCESSES
+    assert _count(engine) == PROCESSES * WRITERS * WRITES_EACH
