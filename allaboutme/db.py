@@ -160,6 +160,16 @@ def connection() -> Connection:
     return current.connection()
 
 
+def locks_writes_up_front() -> bool:
+    """Whether a writing request must start its own transaction as a writer (SQLite).
+
+    PostgreSQL locks the rows a transaction writes as it writes them; there the
+    request goes on in the transaction that loaded its user, without a commit
+    and a new transaction first.
+    """
+    return database().engine.dialect.name == "sqlite"
+
+
 def begin_write() -> None:
     """Start the current session's transaction as a writer (see ``sqlite_engine``)."""
     session().connection(execution_options={WRITE_TRANSACTION: True})

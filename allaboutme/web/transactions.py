@@ -37,7 +37,7 @@ def transactional(view: Any = None, *, take_write_lock: bool | Callable[[], bool
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             session = db.session()
             wants_lock = take_write_lock() if callable(take_write_lock) else take_write_lock
-            if wants_lock:
+            if wants_lock and db.locks_writes_up_front():
                 if session.in_transaction():
                     session.commit()  # end the read (loading the user) so the write can lock
                 db.begin_write()
