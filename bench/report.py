@@ -277,6 +277,8 @@ def table(document: dict[str, Any]) -> str:
         "ms/req = gunicorn CPU ms per request; db = PostgreSQL backends of our databases",
         f"worker boots during measurement: {results.get('worker_boots')}",
         f"cores busy per live gunicorn worker: {results.get('worker_cores_busy')}",
+        f"scenarios whose connections all landed on one worker (ratios not comparable): "
+        f"{uneven_scenarios(results) or 'none'}",
         f"other processes' cores busy just before each scenario: "
         f"{results.get('other_cores_busy_before')}",
     ]
@@ -398,3 +400,23 @@ def _upload_and_page_lines(results: dict[str, Any]) -> list[str]:
             f"({page.get('total_bytes')} bytes raw; gzip bytes: {files})"
         )
     return lines
+
+
+UNEVEN_SHARE = 0.2  # a worker doing less than a fifth of the busier one's work
+
+
+def uneven_scenarios(results: dict[str, Any]) -> list[str]:
+    """Multi-connection scenarios where one gunicorn worker did (almost) all the work.
+
+    gunicorn's workers share one listening socket and the keep-alive connections
+    stay with whichever accepted them, so now and then every connection of a
+    scenario lands on one worker, which halves its throughput. Such a ratio says
+    little; run again.
+    """
+    uneven = []
+    for name, shares in (results.get("worker_cores_busy") or {}).items():
+        if name == "read_one_connection" or not shares or len(shares) < 2:
+            continue
+        if min(shares) < UNEVEN_SHARE * max(shares):
+            uneven.append(name)
+    return uneven
