@@ -35,6 +35,7 @@ from PIL import Image
 from allaboutme.children.sections import SECTION_KEYS
 from bench.answers import sample_answers, section_keys
 from bench.crash_probe import TransactionProbe
+from bench.crash_report import RETRY_LATER
 from bench.loadgen import Connection, HttpError, Response
 from bench.scenarios import JSON_HEADERS, Login, profile_path
 
@@ -58,7 +59,7 @@ class Ledger:
     sent: int = 0
     sent_by_kind: Counter[str] = field(default_factory=Counter)
     acknowledged_by_kind: Counter[str] = field(default_factory=Counter)
-    answers: Counter[str] = field(default_factory=Counter)  # "kind status" -> count
+    answers: Counter[str] = field(default_factory=Counter)  # "kind status[ retry later]" -> n
     sections: list[dict[str, Any]] = field(default_factory=list)
     grants: list[dict[str, Any]] = field(default_factory=list)
     pictures: list[dict[str, Any]] = field(default_factory=list)
@@ -185,7 +186,11 @@ class Writer:
         if response is None:
             ledger.in_doubt[kind] += 1
             return False
-        ledger.answers[f"{kind} {response.status}"] += 1
+        # A 503 with Retry-After is the server asking to be asked again later (the
+        # image pool is full, or a dependency is down): an answer, not an error; the
+        # checks still require that nothing of it was stored.
+        later = response.status == 503 and "retry-after" in response.headers
+        ledger.answers[f"{kind} {response.status}{RETRY_LATER if later else ''}"] += 1
         if 200 <= response.status < 300:
             ledger.acknowledged_by_kind[kind] += 1
         return True

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Suffix of an answer that asked to be asked again (503 with Retry-After): not an error.
+RETRY_LATER = " retry later"
+
 CHECKED_PHASES = ("after_writes", "after_rotation")
 ROTATION_FORMS = ("authority", "root")
 
@@ -75,10 +78,18 @@ def _write_consistency(document: dict[str, Any]) -> dict[str, Any]:
             "inconsistent", 0
         ),
         "server_error_answers": sum(
-            count for answer, count in answers.items() if int(answer.split()[-1]) >= 500
+            count for answer, count in answers.items() if _is_server_error(answer)
+        ),
+        "retry_later_answers": sum(
+            count for answer, count in answers.items() if answer.endswith(RETRY_LATER)
         ),
         "failures_without_a_kill": writes.get("unexpected_failures", 0),
     }
+
+
+def _is_server_error(answer: str) -> bool:
+    """A 5xx answer, except a 503 that said when to come back (``RETRY_LATER``)."""
+    return not answer.endswith(RETRY_LATER) and int(answer.split()[1]) >= 500
 
 
 def _writes_lines(writes: dict[str, Any], stored_unanswered: Any) -> list[str]:
@@ -111,7 +122,8 @@ def _check_lines(document: dict[str, Any], found: dict[str, Any]) -> list[str]:
         + ", ".join(f"{kind} {tally['checked']}" for kind, tally in opened.items()),
         f"half-written changes: {found['half_written']} (must be 0); stored writes no kill "
         f"explains: {found['unexplained_stored_writes']}; 5xx answers: "
-        f"{found['server_error_answers']}; failures without a kill: "
+        f"{found['server_error_answers']} (503 with Retry-After, not counted: "
+        f"{found['retry_later_answers']}); failures without a kill: "
         f"{found['failures_without_a_kill']}",
         f"live keys that do not unwrap: {found['keys_not_unwrapping']} of {keys}",
     ]
