@@ -39,17 +39,38 @@ def _context(user: User) -> encryption.RecordContext:
     )
 
 
+def _pending_context(user: User) -> encryption.RecordContext:
+    return encryption.RecordContext(
+        tenant_id=user.org_id,
+        table="users",
+        field="totp_pending_secret",
+        row_id=user.id,
+        version=user.totp_version,
+    )
+
+
 def begin_enrolment(user: User) -> Enrolment:
-    """A fresh secret for the user's authenticator app; active once verified."""
+    """A fresh secret for the user's authenticator app; active once verified.
+
+    Someone already enrolled keeps their current app until the new one has
+    given a right code: the new secret waits apart, so logging in never falls
+    back to the password alone while a new app is being set up.
+    """
     if not user.is_professional:
         raise Conflict(_("Only professionals use an authenticator app."), code="mfa_not_applicable")
     secret = pyotp.random_base32()
     encryption.ensure_tenant_key(user.org_id)
-    user.totp_version += 1
-    user.totp_secret = encryption.seal(secret.encode(), _context(user))
-    user.totp_enrolled_at = None
-    user.totp_last_step = 0
+    if user.has_mfa:
+        user.totp_pending_secret = encryption.seal(secret.encode(), _pending_context(user))
+    else:
+        user.totp_version += 1
+        user.totp_secret = encryption.seal(secret.encode(), _context(user))
+        user.totp_last_step = 0
     _audit(user, "mfa.enrolment_started")
+    return _enrolment(user, secret)
+
+
+def _enrolment(user: User, secret: str) -> Enrolment:
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return Enrolment(secret=secret, otpauth_uri=uri)
 
@@ -66,20 +87,22 @@ def _audit(user: User, action: str, now: datetime | None = None) -> None:
 
 def pending_enrolment(user: User) -> Enrolment | None:
     """The secret still waiting for its first code, to show again as a QR code."""
-    if user.totp_secret is None or user.totp_enrolled_at is not None:
-        return None
-    secret = encryption.open(user.totp_secret, _context(user)).decode()
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
-    return Enrolment(secret=secret, otpauth_uri=uri)
+    secret = _pending_secret(user)
+    return _enrolment(user, secret) if secret is not None else None
 
 
-def _matching_step(user: User, code: str, now: datetime) -> int | None:
-    if user.totp_secret is None:
-        return None
+def _pending_secret(user: User) -> str | None:
+    if user.totp_pending_secret is not None:
+        return encryption.open(user.totp_pending_secret, _pending_context(user)).decode()
+    if user.totp_secret is not None and user.totp_enrolled_at is None:
+        return encryption.open(user.totp_secret, _context(user)).decode()
+    return None
+
+
+def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return None
-    secret = encryption.open(user.totp_secret, _context(user)).decode()
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS
     for step in range(current - ALLOWED_DRIFT_STEPS, current + ALLOWED_DRIFT_STEPS + 1):
@@ -89,8 +112,11 @@ def _matching_step(user: User, code: str, now: datetime) -> int | None:
 
 
 def verify_code(user: User, code: str, *, now: datetime) -> bool:
-    """True for a right code not used before; the step is then spent."""
-    step = _matching_step(user, code, now)
+    """True for a right code of the app in force, not used before; the step is then spent."""
+    if user.totp_secret is None:
+        return False
+    secret = encryption.open(user.totp_secret, _context(user)).decode()
+    step = _matching_step(secret, code, now)
     if step is None or step <= user.totp_last_step:
         return False
     user.totp_last_step = step
@@ -100,10 +126,33 @@ def verify_code(user: User, code: str, *, now: datetime) -> bool:
 
 def confirm_enrolment(user: User, code: str, *, now: datetime) -> None:
     """Turn on the secret from ``begin_enrolment`` once a right code proves it works."""
+    if user.totp_pending_secret is not None:
+        _switch_to_new_app(user, code, now)
+        return
     if user.totp_secret is None:
         raise Conflict(_("Start setting up your authenticator app first."), code="mfa_not_started")
     if not verify_code(user, code, now=now):
-        raise ValidationFailed({"otp": [_("That code did not work. Please try the newest one.")]})
+        raise _wrong_code()
     if user.totp_enrolled_at is None:
         user.totp_enrolled_at = now
     _audit(user, "mfa.enrolled", now)
+
+
+def _switch_to_new_app(user: User, code: str, now: datetime) -> None:
+    """The new app gave a right code: it replaces the old one, which stops working."""
+    assert user.totp_pending_secret is not None
+    secret = encryption.open(user.totp_pending_secret, _pending_context(user)).decode()
+    step = _matching_step(secret, code, now)
+    if step is None:
+        raise _wrong_code()
+    user.totp_version += 1
+    user.totp_secret = encryption.seal(secret.encode(), _context(user))
+    user.totp_pending_secret = None
+    user.totp_last_step = step
+    user.totp_enrolled_at = now
+    db.session().flush()
+    _audit(user, "mfa.enrolled", now)
+
+
+def _wrong_code() -> ValidationFailed:
+    return ValidationFailed({"otp": [_("That code did not work. Please try the newest one.")]})

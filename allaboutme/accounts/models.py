@@ -54,6 +54,9 @@ class User(Base):
         ForeignKey("children.id", ondelete="CASCADE"), unique=True, default=None
     )
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # A new app being set up by someone already enrolled: the old secret stays in
+    # force until this one has given a right code.
+    totp_pending_secret: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_version: Mapped[int] = mapped_column(default=0)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
     totp_last_step: Mapped[int] = mapped_column(default=0)
