@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from allaboutme.accounts import authentication, invitations, login_flow, mfa
 from allaboutme.accounts.models import PROFESSIONAL_ROLES
 from allaboutme.accounts.schemas import (
+    EnrolArgs,
     EnrolmentSchema,
     LoginArgs,
     OtpArgs,
@@ -60,11 +61,18 @@ def delete_session() -> None:
 
 @blp.route("/session/mfa/enrol", methods=["POST"])
 @login_required(*PROFESSIONAL_ROLES, allow_mfa_pending=True)
+@limiter.limit(login_limit)
+@blp.arguments(EnrolArgs, required=False)
 @blp.response(201, EnrolmentSchema)
 @transactional
-def enrol_mfa() -> dict[str, str]:
-    """Start TOTP enrolment: a new secret for an authenticator app."""
-    enrolment = mfa.begin_enrolment(current_user)
+def enrol_mfa(args: dict[str, Any] | None) -> dict[str, str]:
+    """Start TOTP enrolment: a new secret for an authenticator app.
+
+    Someone already enrolled sends ``otp``, a code from the app in force: a
+    session alone does not let anyone swap the second factor.
+    """
+    current_code = (args or {}).get("otp")
+    enrolment = mfa.begin_enrolment(current_user, current_code=current_code, now=utcnow())
     return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri}
 
 

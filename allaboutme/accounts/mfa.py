@@ -49,15 +49,20 @@ def _pending_context(user: User) -> encryption.RecordContext:
     )
 
 
-def begin_enrolment(user: User) -> Enrolment:
+def begin_enrolment(
+    user: User, *, current_code: str | None = None, now: datetime | None = None
+) -> Enrolment:
     """A fresh secret for the user's authenticator app; active once verified.
 
-    Someone already enrolled keeps their current app until the new one has
-    given a right code: the new secret waits apart, so logging in never falls
-    back to the password alone while a new app is being set up.
+    Someone already enrolled must give ``current_code``, a code from the app in
+    force, and keeps that app until the new one has given a right code: the new
+    secret waits apart, so logging in never falls back to the password alone
+    while a new app is being set up.
     """
     if not user.is_professional:
         raise Conflict(_("Only professionals use an authenticator app."), code="mfa_not_applicable")
+    if user.has_mfa and not verify_code(user, current_code or "", now=now or db.utcnow()):
+        raise _wrong_code() if current_code else _code_needed()
     secret = pyotp.random_base32()
     encryption.ensure_tenant_key(user.org_id)
     if user.has_mfa:
@@ -152,6 +157,10 @@ def _switch_to_new_app(user: User, code: str, now: datetime) -> None:
     user.totp_enrolled_at = now
     db.session().flush()
     _audit(user, "mfa.enrolled", now)
+
+
+def _code_needed() -> ValidationFailed:
+    return ValidationFailed({"otp": [_("Type the 6-digit code from your authenticator app.")]})
 
 
 def _wrong_code() -> ValidationFailed:

@@ -18,6 +18,12 @@ class OtpArgs(Args):
     otp = Text(required=True, min_length=1, max_length=12)
 
 
+class EnrolArgs(Args):
+    """A first enrolment needs nothing; someone already enrolled gives a current code."""
+
+    otp = Text(load_default=None, allow_none=True, max_length=12)
+
+
 class RedeemArgs(Args):
     code = Text(required=True, min_length=1, max_length=32)
     username = Text(required=True, min_length=1, max_length=64)

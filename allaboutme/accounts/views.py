@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from allaboutme.accounts import authentication, invitations, login_flow, mfa
 from allaboutme.accounts.models import PROFESSIONAL_ROLES
-from allaboutme.accounts.schemas import LoginArgs, OtpArgs, RedeemArgs
+from allaboutme.accounts.schemas import EnrolArgs, LoginArgs, OtpArgs, RedeemArgs
 from allaboutme.db import utcnow
 from allaboutme.errors import AppError, ValidationFailed
 from allaboutme.i18n import _
@@ -114,10 +114,20 @@ def _render_mfa_page(errors: dict[str, Any], status: int = 200) -> Any:
 
 @bp.post("/mfa/start")
 @login_required(*PROFESSIONAL_ROLES, allow_mfa_pending=True)
-@transactional
-def mfa_start() -> Response:
-    mfa.begin_enrolment(current_user)
+@limiter.limit(login_limit)
+def mfa_start() -> Any:
+    """Start setting up an app; someone already enrolled types a code from the current one."""
+    try:
+        _start_mfa_from_form()
+    except ValidationFailed as error:
+        return _render_mfa_page(errors=error.errors, status=422)
     return redirect(url_for("accounts.mfa_page"), code=303)
+
+
+@transactional
+def _start_mfa_from_form() -> None:
+    args = load_form(EnrolArgs())
+    mfa.begin_enrolment(current_user, current_code=args["otp"], now=utcnow())
 
 
 @bp.post("/mfa/verify")

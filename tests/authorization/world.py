@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from allaboutme.consent.models import ConsentGrant
 from allaboutme.profiles import services as profiles
 from allaboutme.referrals.models import HomePhoto
 from tests.authorization.rows import ACTORS, PICTURE, Upload
-from tests.factories import CSRF_FIELD, ApiClient, Factory, Login
+from tests.factories import CSRF_FIELD, ApiClient, Factory, Login, next_otp
 
 MISSING_ID = "0123456789abcdef0123456789abcdef"
 CHILD_NAME = "Zephyrine"  # found in a page only where the child is listed
@@ -106,6 +106,7 @@ class World:
     own_children: dict[str, str]
     browsers: dict[str, Browser]
     spares: dict[str, Browser]
+    logins: dict[str, Login] = field(default_factory=dict)
 
     def values(self, actor: str) -> Values:
         return Values(self, actor)
@@ -122,6 +123,9 @@ class Values(Mapping[str, str]):
         world = self.world
         if key == "packet":
             return world.own_packets.get(self.actor, world.ids["packet"])
+        if key == "otp":  # a current code of the actor's authenticator app
+            login = world.logins.get(self.actor)
+            return (_fresh_otp(world.app, login) if login else None) or "000000"
         if key == "profile_version":
             child_id = world.own_children.get(self.actor, world.ids["child"])
             with world.app.app_context():
@@ -133,6 +137,20 @@ class Values(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.world.ids)
+
+
+def _fresh_otp(app: Flask, login: Login) -> str | None:
+    """A code the actor's app shows now, usable again however many rows spent one.
+
+    Building the world logs every actor in twice, and each row that needs a code
+    spends one; within one 30-second window that would run out. The matrix is
+    about who may do what, not about replayed codes (tests/accounts is), so the
+    actor's last used step is forgotten first.
+    """
+    with app.app_context():
+        db.session().get(User, login.user_id).totp_last_step = 0
+        db.session().commit()
+    return next_otp(login, app)
 
 
 def expect(response: TestResponse, status: int) -> Any:
@@ -151,7 +169,7 @@ def build_world(app: Flask, factory: Factory) -> World:
         logins[actor] = factory.user("provider", organisation)
     browsers = _browsers(app, logins, framework=framework)
     spares = _browsers(app, logins)
-    world = World(app, ids, {}, own_children, browsers, spares)
+    world = World(app, ids, {}, own_children, browsers, spares, logins)
     _write_profiles(world)
     grants = _share(world)
     _refer(world)
