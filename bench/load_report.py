@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.load_mix import ROUTES
-
-NOISY_OTHER_CORES = 0.25  # as bench.report: above this, other work on the machine distorts
+from bench.results import closing_lines
 
 
 def seed_summary(seed: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +130,6 @@ def table(document: dict[str, Any]) -> str:
 
 def _warnings(document: dict[str, Any]) -> list[str]:
     results = document.get("results") or {}
-    lines = []
     noisy = max(
         (
             (results.get(phase) or {}).get("cpu", {}).get("other_cores_busy") or 0.0
@@ -139,15 +137,4 @@ def _warnings(document: dict[str, Any]) -> list[str]:
         ),
         default=0.0,
     )
-    if noisy > NOISY_OTHER_CORES:
-        lines += [
-            "",
-            f"WARNING: other processes used up to {noisy:.2f} cores during the run; "
-            "absolute figures are not trustworthy, run again on a quiet machine.",
-        ]
-    errors = (document.get("server_errors") or {}).get("counts")
-    if errors:
-        lines += ["", f"server errors logged: {errors}"]
-    if document.get("error"):
-        lines += ["", "RUN FAILED: " + document["error"].strip().splitlines()[-1]]
-    return lines
+    return closing_lines(document, noisy, distorted="absolute figures")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.results import closing_lines
+
 READ_VS_BARE_MIN = 0.30
 WRITE_VS_BARE_MIN = 0.15
 READ_P99_MAX_MS = 25.0
@@ -17,7 +19,6 @@ MATCHING_P95_MAX_MS = 50.0  # ranking 2,000 providers
 UPLOAD_VS_PILLOW_MAX = 1.5  # a 12 MP photo through the server, against Pillow alone
 UPLOAD_MEDIAN_MAX_MS = 1000.0
 FIRST_PAGE_GZIP_MAX_KB = 100.0  # the child's /me: HTML + CSS + JS, gzipped
-NOISY_OTHER_CORES = 0.25
 
 
 def _get(document: dict[str, Any], *path: str) -> Any:
@@ -357,17 +358,7 @@ def table(document: dict[str, Any]) -> str:
         ),
         default=0.0,
     )
-    if noisy > NOISY_OTHER_CORES:
-        lines += [
-            "",
-            f"WARNING: other processes used up to {noisy:.2f} cores during the run; "
-            "absolute figures and ratios are not trustworthy, run again on a quiet machine.",
-        ]
-    errors = (document.get("server_errors") or {}).get("counts")
-    if errors:
-        lines += ["", f"server errors logged: {errors}"]
-    if document.get("error"):
-        lines += ["", "RUN FAILED: " + document["error"].strip().splitlines()[-1]]
+    lines += closing_lines(document, noisy)
     return "\n".join(lines)
 
 

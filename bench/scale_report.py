@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.results import closing_lines
+
 NAMES = {
     "bare": "bare GET /healthz",
     "read": "child profile read",
     "worker_read": "worker read (audited)",
 }
 FIGURES = ("requests_per_second", "median_ms", "p99_ms", "server_cpu_ms_per_request")
-NOISY_OTHER_CORES = 0.25
 
 
 def _ratio(large: float | None, small: float | None) -> float | None:
@@ -117,16 +118,4 @@ def _warnings(document: dict[str, Any]) -> list[str]:
         ),
         default=0.0,
     )
-    lines = []
-    if noisy > NOISY_OTHER_CORES:
-        lines += [
-            "",
-            f"WARNING: other processes used up to {noisy:.2f} cores during the run; "
-            "absolute figures and ratios are not trustworthy, run again on a quiet machine.",
-        ]
-    errors = (document.get("server_errors") or {}).get("counts")
-    if errors:
-        lines += ["", f"server errors logged: {errors}"]
-    if document.get("error"):
-        lines += ["", "RUN FAILED: " + document["error"].strip().splitlines()[-1]]
-    return lines
+    return closing_lines(document, noisy)
