@@ -148,13 +148,14 @@ def session() -> Session:
     return existing
 
 
-def connection() -> Connection:
-    """The current session's connection, in its transaction, with anything pending flushed.
+def connection(of: Session | None = None) -> Connection:
+    """The connection of ``of`` (the current session by default), in its transaction,
+    with anything pending flushed.
 
-    For hot reads written as prebuilt Core statements: they see what this request
-    has added, as an ORM query would (autoflush), without mapping rows to objects.
+    For hot reads and writes as prebuilt Core statements: they see what this
+    request has added, as an ORM query would (autoflush), without mapping rows.
     """
-    current = session()
+    current = of or session()
     if current.new or current.dirty or current.deleted:
         current.flush()
     return current.connection()

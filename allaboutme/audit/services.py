@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,16 +90,9 @@ _ADVANCE_HEAD = (
 _APPEND_EVENT = insert(AuditEvent.__table__)
 
 
-def _connection_of(session: Session) -> Connection:
-    """``session``'s connection, with its pending objects flushed first (they come first)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
-    return session.connection()
-
-
 def _locked_head(session: Session, chain: str) -> tuple[int, str]:
     """The chain's head (sequence, hash), locked for this transaction; created if new."""
-    head = _connection_of(session).execute(_LOCK_HEAD, {"chain": chain}).first()
+    head = db.connection(session).execute(_LOCK_HEAD, {"chain": chain}).first()
     if head is not None:
         return head.sequence, head.hash
     try:
