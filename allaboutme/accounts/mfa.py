@@ -29,24 +29,19 @@ class Enrolment:
     otpauth_uri: str
 
 
-def _context(user: User) -> encryption.RecordContext:
+def _context(user: User, field: str = "totp_secret") -> encryption.RecordContext:
+    """Where a TOTP secret is sealed: the app in force, or ``totp_pending_secret``."""
     return encryption.RecordContext(
         tenant_id=user.org_id,
         table="users",
-        field="totp_secret",
+        field=field,
         row_id=user.id,
         version=user.totp_version,
     )
 
 
 def _pending_context(user: User) -> encryption.RecordContext:
-    return encryption.RecordContext(
-        tenant_id=user.org_id,
-        table="users",
-        field="totp_pending_secret",
-        row_id=user.id,
-        version=user.totp_version,
-    )
+    return _context(user, "totp_pending_secret")
 
 
 def begin_enrolment(
