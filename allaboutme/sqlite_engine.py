@@ -133,9 +133,8 @@ def _begin(connection: Any, turn: WriterTurn) -> None:
     if not connection.get_execution_options().get(WRITE_TRANSACTION, False):
         connection.exec_driver_sql("BEGIN")
         return
-    if connection.info.get(_HOLDS_WRITER_TURN):
-        pass  # a second transaction on a connection that was never returned keeps its turn
-    elif turn.take(timeout=BUSY_TIMEOUT_SECONDS):
+    # A second transaction on a connection that was never returned keeps its turn.
+    if not connection.info.get(_HOLDS_WRITER_TURN) and turn.take(timeout=BUSY_TIMEOUT_SECONDS):
         connection.info[_HOLDS_WRITER_TURN] = True
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
